@@ -1,0 +1,1 @@
+"""Omnia migration service: safe, watched schema migrations for Supabase and PostgreSQL."""

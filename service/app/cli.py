@@ -1,0 +1,124 @@
+"""The command line: arguments -> Settings -> commands; errors -> one message and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from service.errors import ConfigurationError, ServiceError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+DEFAULT_DEV_PORT = 54321
+
+
+def _global_options(*, for_subcommand: bool) -> argparse.ArgumentParser:
+    # Global options are accepted before or after the command; on the subcommand
+    # they default to SUPPRESS so they do not overwrite values given before it.
+    parser = argparse.ArgumentParser(add_help=False)
+    default: Any = argparse.SUPPRESS if for_subcommand else None
+    parser.add_argument("--migrations", metavar="DIR", default=default, help="migrations folder (default: migrations)")
+    parser.add_argument("--config", metavar="FILE", default=default, help="config file (default: omnia.toml if present)")
+    parser.add_argument("--target", metavar="NAME", default=default, help="a named target of the config file")
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS if for_subcommand else False,
+        help="one JSON document on stdout; logs go to stderr",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS if for_subcommand else False,
+        help="debug logs",
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `omnia-migrate` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="omnia-migrate",
+        description="Apply, roll back, lint and watch Supabase/PostgreSQL schema migrations.",
+        parents=[_global_options(for_subcommand=False)],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subcommand_globals = _global_options(for_subcommand=True)
+
+    install = commands.add_parser(
+        "install", parents=[subcommand_globals],
+        help="prepare a Supabase project: history and lock tables, exec_sql and read RPCs",
+    )
+    install.add_argument("--print", action="store_true", dest="print_only", help="print the SQL for the SQL editor")
+
+    dev = commands.add_parser(
+        "dev", parents=[subcommand_globals],
+        help="run the embedded PostgreSQL and a local Supabase-compatible REST endpoint",
+    )
+    dev.add_argument("--port", type=int, default=DEFAULT_DEV_PORT, help="REST port (0 picks a free one)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `omnia-migrate` console script; returns the exit code."""
+    arguments = build_parser().parse_args(argv)
+    try:
+        return _run(arguments)
+    except ServiceError as error:
+        print(f"omnia-migrate: error: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    from service.app import commands
+    from service.app.logs import configure_logging
+    from service.settings import load_settings
+
+    settings = load_settings(
+        os.environ,
+        config_file=Path(arguments.config) if arguments.config else None,
+    )
+    if arguments.migrations:
+        settings = _with_migrations(settings, Path(arguments.migrations))
+    configure_logging(verbose=arguments.verbose, secrets=settings.secrets)
+
+    if arguments.command == "install":
+        if arguments.print_only:
+            sys.stdout.write(commands.install_script())
+        else:
+            commands.install(settings)
+        return EXIT_OK
+    if arguments.command == "dev":
+        if not 0 <= arguments.port <= 65535:
+            raise ConfigurationError("--port", f"{arguments.port} is not a port; use 0 to 65535 (0 picks a free one)")
+        commands.run_local_stack(
+            settings, port=arguments.port, on_ready=lambda info: _print_local_stack(info, as_json=arguments.json)
+        )
+        return EXIT_OK
+    raise AssertionError(f"unhandled command {arguments.command}")
+
+
+def _with_migrations(settings: Any, migrations_dir: Path) -> Any:
+    from dataclasses import replace
+
+    return replace(settings, migrations_dir=migrations_dir.absolute())
+
+
+def _print_local_stack(info: Any, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(asdict(info)), flush=True)
+        return
+    print(
+        "Local Supabase-compatible stack is running (Ctrl-C stops it).\n"
+        f"  API URL (create_client):  {info.rest_url}\n"
+        f"  REST endpoint:            {info.rest_url}/rest/v1\n"
+        f"  Database URL (superuser): {info.database_url}\n"
+        f"  anon key:                 {info.anon_key}\n"
+        f"  service key:              {info.service_key}\n"
+        f"  JWT secret:               {info.jwt_secret}",
+        flush=True,
+    )
