@@ -47,3 +47,15 @@ def dev_keys() -> DevKeys:
 def state_dir(tmp_path: Path) -> Path:
     """An empty state directory for commands that keep files under `.omnia/`."""
     return tmp_path / ".omnia"
+
+
+@pytest.fixture
+def plain_database(embedded_postgres: EmbeddedPostgres) -> Iterator[str]:
+    """The name of a new, empty database (from template0): no history table, no `auth` schema."""
+    from psycopg import sql
+
+    name = f"plain_{os.getpid()}_{next(_database_numbers)}"
+    with embedded_postgres.connect() as connection:
+        connection.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
+    yield name
+    embedded_postgres.drop_database(name)
