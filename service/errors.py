@@ -3,6 +3,7 @@
     ServiceError                      exit_code
      ├── ConfigurationError           2  settings, environment or omnia.toml say something unusable
      │    └── StateDirUnwritable      2  the .omnia/ state directory cannot be created or written
+     ├── BadMigrationFile             2  a migration file is unusable (name, encoding, SQL, header)
      ├── TargetUnavailable            2  the database or REST endpoint cannot be reached
      └── LocalStackError              2  the embedded PostgreSQL or endpoint could not start
 
@@ -42,6 +43,17 @@ class StateDirUnwritable(ConfigurationError):
             "make it writable or set OMNIA_HOME to a writable directory",
         )
         self.path = path
+
+
+class BadMigrationFile(ServiceError):
+    """A migration file cannot be used; says which file, which line, what is wrong and what to change."""
+
+    def __init__(self, file: str, problem: str, *, line: int | None = None, fix: str = "") -> None:
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}: {problem}" + (f"; {fix}" if fix else ""))
+        self.file = file
+        self.line = line
+        self.problem = problem
 
 
 class TargetUnavailable(ServiceError):
