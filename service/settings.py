@@ -65,6 +65,7 @@ class Settings:
     supabase_url: str | None = None
     supabase_service_key: Secret | None = None
     config_file: Path | None = None
+    run_lock_wait_s: float = 600.0
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
     @property

@@ -1,22 +1,58 @@
-"""The direct PostgreSQL target (psycopg 3): connections and scripts, with library errors translated."""
+"""The direct PostgreSQL target (psycopg 3): history, the run lock as an advisory lock, atomic apply and revert.
+
+Library errors are translated here: psycopg's diagnostics become
+StatementFailed, a lost connection becomes OutcomeUnknown, a connection that
+cannot be opened becomes TargetUnavailable.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
+from service.core.migrations import Script
+from service.core.plan import HistoryRow
+from service.core.target import AlreadyApplied, NotApplied, OutcomeUnknown, Record, RunLockBusy, StatementFailed, Timeouts
 from service.errors import TargetUnavailable
 from service.settings import Secret, redact_url
+from service.supabase_sql import service_sql
 
 CONNECT_TIMEOUT_S = 10
+RUN_LOCK_KEY = 0x6F6D6E69  # one advisory lock per database for the whole run ("omni")
+HISTORY_COLUMNS = ("version", "description", "applied_at", "checksum", "execution_ms", "applied_by", "phase")
+
+READ_HISTORY = """
+select to_jsonb(m) from public.schema_migrations m order by version
+"""
+HISTORY_IS_CURRENT = """
+select count(*) = 7 from information_schema.columns
+ where table_schema = 'public' and table_name = 'schema_migrations'
+   and column_name in ('version', 'description', 'applied_at', 'checksum', 'execution_ms', 'applied_by', 'phase')
+"""
+INSERT_HISTORY = """
+insert into public.schema_migrations (version, description, applied_at, checksum, execution_ms, applied_by, phase)
+values (%s, %s, now(), %s, %s, %s, %s)
+"""
+LOCK_HOLDER = """
+select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
+ where l.locktype = 'advisory' and l.granted and l.objid = %s and l.database = (
+       select oid from pg_database where datname = current_database())
+ limit 1
+"""
 
 
-def open_connection(database_url: Secret, *, autocommit: bool = True) -> psycopg.Connection[Any]:
+def open_connection(database_url: Secret, *, autocommit: bool = True, application_name: str = "omnia-migrate"
+                    ) -> psycopg.Connection[Any]:
     """A connection to the target, or TargetUnavailable naming the (redacted) URL and the fix."""
     url = database_url.reveal()
     try:
-        return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S)
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S,
+                               application_name=application_name)
     except psycopg.OperationalError as error:
         reason = _first_line(str(error)).replace(url, redact_url(url))
         raise TargetUnavailable(
@@ -30,6 +66,165 @@ def run_script(connection: psycopg.Connection[Any], script: str) -> None:
     """Run a multi-statement script in one transaction (simple query protocol)."""
     with connection.transaction():
         connection.execute(script.encode())
+
+
+class PostgresTarget:
+    """Migrations over a direct connection: one transaction per file, a session advisory lock per run."""
+
+    can_run_outside_transaction = True
+
+    def __init__(self, database_url: Secret) -> None:
+        self._url = database_url
+        self.description = f"PostgreSQL {redact_url(database_url.reveal())}"
+        self._connection: psycopg.Connection[Any] | None = None
+
+    def close(self) -> None:
+        """Close the working connection (the run lock's connection closes with its block)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _work(self) -> psycopg.Connection[Any]:
+        if self._connection is None or self._connection.closed:
+            self._connection = open_connection(self._url)
+        return self._connection
+
+    def ensure_history(self) -> None:
+        """Create (or upgrade) the history and lock tables and the RPCs if they are missing or seed-shaped."""
+        connection = self._work()
+        row = connection.execute(HISTORY_IS_CURRENT).fetchone()
+        if not (row and row[0]):
+            run_script(connection, service_sql())
+
+    def read_history(self) -> list[HistoryRow]:
+        """Every history row; an absent table is an empty history."""
+        connection = self._work()
+        exists = connection.execute("select to_regclass('public.schema_migrations') is not null").fetchone()
+        if not (exists and exists[0]):
+            return []
+        return [history_row(document) for (document,) in connection.execute(READ_HISTORY)]
+
+    @contextmanager
+    def run_lock(self, holder: str, *, wait_s: float) -> Iterator[None]:
+        """A session-level advisory lock on its own connection, waited for without polling (lock_timeout)."""
+        connection = open_connection(self._url, application_name=f"omnia-migrate {holder}"[:63])
+        try:
+            connection.execute(sql.SQL("set lock_timeout = {}").format(sql.Literal(f"{int(wait_s * 1000)}ms")))
+            try:
+                connection.execute("select pg_advisory_lock(%s)", (RUN_LOCK_KEY,))
+            except psycopg.errors.LockNotAvailable:
+                row = self._work().execute(LOCK_HOLDER, (RUN_LOCK_KEY,)).fetchone()
+                raise RunLockBusy(row[0] if row else None) from None
+            yield
+        finally:
+            connection.close()  # ends the session: the advisory lock goes with it
+
+    def apply(self, script: Script, record: Record, timeouts: Timeouts) -> int:
+        """Run the script and insert its history row in one transaction (or statement by statement if none)."""
+        connection = self._work()
+        with _translated(), (connection.transaction() if script.header.transactional else nullcontext()):
+            if script.header.transactional:
+                _set_timeouts(connection, timeouts)
+            if _is_recorded(connection, record.version):
+                raise AlreadyApplied(record.version)
+            started = time.perf_counter()
+            _run_statements(connection, script)
+            execution_ms = _elapsed_ms(started)
+            _insert_history(connection, record, execution_ms)
+        return execution_ms
+
+    def revert(self, script: Script, version: str, timeouts: Timeouts) -> int:
+        """Run the rollback script and delete the history row in one transaction."""
+        connection = self._work()
+        with _translated(), connection.transaction():
+            _set_timeouts(connection, timeouts)
+            if not _is_recorded(connection, version):
+                raise NotApplied(version)
+            started = time.perf_counter()
+            _run_statements(connection, script)
+            connection.execute("delete from public.schema_migrations where version = %s", (version,))
+        return _elapsed_ms(started)
+
+    def write_checksums(self, checksums: Sequence[tuple[str, str]]) -> None:
+        """Record new checksums for applied versions, in one transaction."""
+        connection = self._work()
+        with connection.transaction():
+            for version, checksum in checksums:
+                connection.execute("update public.schema_migrations set checksum = %s where version = %s",
+                                   (checksum, version))
+
+    def write_baseline(self, records: Sequence[Record]) -> None:
+        """Insert history rows without running the files, in one transaction."""
+        connection = self._work()
+        with connection.transaction():
+            for record in records:
+                _insert_history(connection, record, 0)
+
+    def notify_schema_reload(self) -> None:
+        """Tell PostgREST to reload its schema cache."""
+        self._work().execute("notify pgrst, 'reload schema'")
+
+
+def history_row(document: dict[str, Any]) -> HistoryRow:
+    """A history row from `to_jsonb(row)`: a seed-shaped table simply lacks the newer keys."""
+    return HistoryRow(**{column: document.get(column) for column in HISTORY_COLUMNS})
+
+
+def _set_timeouts(connection: psycopg.Connection[Any], timeouts: Timeouts) -> None:
+    connection.execute(
+        "select set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+        (f"{timeouts.lock_timeout_ms}ms", f"{timeouts.statement_timeout_ms}ms"),
+    )
+
+
+def _is_recorded(connection: psycopg.Connection[Any], version: str) -> bool:
+    row = connection.execute("select 1 from public.schema_migrations where version = %s", (version,)).fetchone()
+    return row is not None
+
+
+def _run_statements(connection: psycopg.Connection[Any], script: Script) -> None:
+    for statement in script.statements:
+        try:
+            connection.execute(statement.text.encode())
+        except psycopg.Error as error:
+            raise _statement_failed(error, statement.index) from None
+
+
+def _connection_lost(error: psycopg.Error) -> bool:
+    """No SQLSTATE (the client lost the socket), class 08, or the server shutting down."""
+    return error.sqlstate is None or error.sqlstate.startswith(("08", "57P"))
+
+
+def _statement_failed(error: psycopg.Error, statement_index: int | None) -> Exception:
+    if _connection_lost(error):
+        return OutcomeUnknown(_first_line(str(error)))
+    diag = error.diag
+    return StatementFailed(
+        statement_index=statement_index,
+        sqlstate=diag.sqlstate,
+        message=diag.message_primary or str(error),
+        detail=diag.message_detail,
+        hint=diag.message_hint,
+        position=int(diag.statement_position) if diag.statement_position else None,
+    )
+
+
+def _insert_history(connection: psycopg.Connection[Any], record: Record, execution_ms: int) -> None:
+    connection.execute(INSERT_HISTORY, (record.version, record.description, record.checksum, execution_ms,
+                                        record.applied_by, record.phase))
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Errors outside a statement: at COMMIT (a deferred constraint) or a lost connection (outcome unknown)."""
+    try:
+        yield
+    except psycopg.Error as error:
+        raise _statement_failed(error, None) from None
 
 
 def _first_line(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -53,12 +54,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     install.add_argument("--print", action="store_true", dest="print_only", help="print the SQL for the SQL editor")
 
+    new = commands.add_parser("new", parents=[subcommand_globals], help="write a migration and its rollback file")
+    new.add_argument("description", metavar="DESCRIPTION")
+    new.add_argument("--phase", choices=["expand", "contract"])
+    new.add_argument("--no-transaction", action="store_true", help="for statements that cannot run in a transaction")
+
+    commands.add_parser("status", parents=[subcommand_globals], help="every version and its state")
+
+    plan = commands.add_parser("plan", parents=[subcommand_globals], help="what `up` would run; changes nothing")
+    _selection_options(plan)
+
+    up = commands.add_parser("up", parents=[subcommand_globals], help="apply pending migrations")
+    _selection_options(up)
+    up.add_argument("--lock-timeout", type=duration_ms, default=5_000, metavar="S",
+                    help="SET LOCAL lock_timeout per migration (default 5s)")
+    up.add_argument("--statement-timeout", type=duration_ms, default=15 * 60_000, metavar="S",
+                    help="SET LOCAL statement_timeout per migration (default 15min)")
+    up.add_argument("--retries", type=int, default=5, help="tries per migration on lock timeouts (default 5)")
+    up.add_argument("--dry-run", action="store_true", help="show the plan, apply nothing")
+
+    down = commands.add_parser("down", parents=[subcommand_globals], help="roll back applied migrations")
+    steps_or_to = down.add_mutually_exclusive_group()
+    steps_or_to.add_argument("--steps", type=int, help="how many, newest first (default 1)")
+    steps_or_to.add_argument("--to", metavar="V", help="roll back every version down to V, V included")
+    down.add_argument("--lock-timeout", type=duration_ms, default=5_000, metavar="S")
+    down.add_argument("--retries", type=int, default=5)
+
+    commands.add_parser("repair", parents=[subcommand_globals], help="re-record the checksums of applied files")
+    baseline = commands.add_parser("baseline", parents=[subcommand_globals],
+                                   help="mark versions up to V applied without running them")
+    baseline.add_argument("version", metavar="VERSION")
+
     dev = commands.add_parser(
         "dev", parents=[subcommand_globals],
         help="run the embedded PostgreSQL and a local Supabase-compatible REST endpoint",
     )
     dev.add_argument("--port", type=int, default=DEFAULT_DEV_PORT, help="REST port (0 picks a free one)")
     return parser
+
+
+def _selection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--to", metavar="V", help="stop after version V (included)")
+    parser.add_argument("--phase", choices=["expand", "contract"], help="only migrations of this phase")
+    parser.add_argument("--allow-out-of-order", action="store_true", help="apply pending versions older than applied ones")
+
+
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|min|m|h)?\s*$")
+UNIT_MS = {"ms": 1, "s": 1000, "sec": 1000, None: 1000, "min": 60_000, "m": 60_000, "h": 3_600_000}
+
+
+def duration_ms(text: str) -> int:
+    """`5`, `5s`, `500ms`, `2min` -> milliseconds."""
+    match = DURATION.match(text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration; use seconds or a unit: 5, 5s, 500ms, 2min")
+    return round(float(match[1]) * UNIT_MS[match[2]])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,7 +149,9 @@ def _run(arguments: argparse.Namespace) -> int:
             settings, port=arguments.port, on_ready=lambda info: _print_local_stack(info, as_json=arguments.json)
         )
         return EXIT_OK
-    raise AssertionError(f"unhandled command {arguments.command}")
+    from service.app import output
+
+    return output.run_migration_command(arguments, settings)
 
 
 def _with_migrations(settings: Any, migrations_dir: Path) -> Any:

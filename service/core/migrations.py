@@ -73,6 +73,10 @@ class Script:
     statements: tuple[Statement, ...]
     records_itself: bool  # the file had its own INSERT INTO / DELETE FROM schema_migrations
 
+    def statements_by_index(self) -> dict[int, Statement]:
+        """The runnable statements by their 1-based index in the file."""
+        return {statement.index: statement for statement in self.statements}
+
 
 @dataclass(frozen=True)
 class Migration:
