@@ -35,6 +35,16 @@ def redact_secrets(secrets: Iterable[Secret]) -> structlog.types.Processor:
     return processor
 
 
+class _CurrentStderr:
+    """Whatever `sys.stderr` is at the time of writing (tests and daemons replace it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(*, verbose: bool = False, secrets: Iterable[Secret] = ()) -> None:
     """Send structlog events to stderr: JSON lines, or a console renderer on a terminal."""
     renderer: structlog.types.Processor
@@ -52,6 +62,6 @@ def configure_logging(*, verbose: bool = False, secrets: Iterable[Secret] = ()) 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
