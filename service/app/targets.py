@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from service.core.target import Target
-from service.errors import ConfigurationError
 from service.settings import Secret, Settings, TargetKind
 
 
@@ -16,9 +15,15 @@ def open_target(settings: Settings) -> Iterator[Target]:
     from service.adapters.postgres import PostgresTarget
 
     if settings.target_kind is TargetKind.SUPABASE:
-        raise ConfigurationError(
-            "SUPABASE_URL", "migrating over the Supabase RPC is not available yet; set DATABASE_URL instead"
-        )
+        from service.adapters.supabase import SupabaseTarget
+
+        assert settings.supabase_url is not None and settings.supabase_service_key is not None
+        supabase_target = SupabaseTarget(settings.supabase_url, settings.supabase_service_key)
+        try:
+            yield supabase_target
+        finally:
+            supabase_target.close()
+        return
     if settings.target_kind is TargetKind.POSTGRES:
         assert settings.database_url is not None
         target = PostgresTarget(settings.database_url)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
+
+from service.localstack.embedded import EmbeddedPostgres
+from service.localstack.keys import DevKeys
 
 
 def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
@@ -45,3 +50,14 @@ def columns(url: str, table: str) -> list[str]:
                 (table,),
             )
         ]
+
+
+@contextmanager
+def local_endpoint(embedded: EmbeddedPostgres, database: str, keys: DevKeys) -> Iterator[Any]:
+    """The local PostgREST-compatible endpoint over `database`, with the keys mapped to their roles."""
+    from service.localstack.rest import LocalRestServer, RestConfig
+
+    config = RestConfig(database_url=embedded.url(database, "authenticator"), jwt_secret=keys.jwt_secret,
+                        api_keys=keys.roles_by_key)
+    with LocalRestServer(config) as server:
+        yield server

@@ -30,19 +30,18 @@ def _runner(url: str, folder: Path, *arguments: str) -> subprocess.Popen[str]:
     )
 
 
-def _wait_for_query(url: str, fragment: str, timeout_s: float = 30) -> None:
-    """Block until a session runs a query containing `fragment` (polls pg_stat_activity)."""
+def wait_for_sleeping_session(url: str, timeout_s: float = 30) -> None:
+    """Block until some session of this database sits in pg_sleep (polls pg_stat_activity)."""
     deadline = time.monotonic() + timeout_s
     with psycopg.connect(url, autocommit=True) as connection:
         while time.monotonic() < deadline:
             row = connection.execute(
-                "select 1 from pg_stat_activity where state = 'active' and query like %s and pid <> pg_backend_pid()",
-                (f"%{fragment}%",),
+                "select 1 from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()"
             ).fetchone()
             if row:
                 return
             time.sleep(0.05)
-    raise AssertionError(f"no session ran {fragment!r} within {timeout_s}s")
+    raise AssertionError(f"no session reached pg_sleep within {timeout_s}s")
 
 
 def test_runner_killed_mid_migration_leaves_nothing_and_the_next_up_completes(
@@ -55,7 +54,7 @@ def test_runner_killed_mid_migration_leaves_nothing_and_the_next_up_completes(
                                  "create table other_half (x int);\n",
     })
     runner = _runner(url, folder, "up")
-    _wait_for_query(url, "pg_sleep(60)")
+    wait_for_sleeping_session(url)
     runner.send_signal(signal.SIGKILL)
     runner.wait(timeout=10)
     assert not relation_exists(url, "half")
