@@ -1,0 +1,9 @@
+-- Rollback: 20261124_008_rollback_require_user_data_email.sql
+
+BEGIN;
+
+ALTER TABLE user_data ALTER COLUMN email DROP NOT NULL;
+
+DELETE FROM schema_migrations WHERE version = '20261124_008';
+
+COMMIT;
