@@ -63,5 +63,5 @@ def configure_logging(*, verbose: bool = False, secrets: Iterable[Secret] = ()) 
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),
         logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # structlog.testing.capture_logs needs uncached loggers
     )

@@ -152,39 +152,41 @@ def _with_retries(
     file: str | None = None,
 ) -> int | Failure:
     """Run `attempt`; retry lock timeouts with backoff; settle lost answers and races by reading the history."""
-    script_file = file or migration.up.file
     script = migration.down if file else migration.up
+    assert script is not None
     delay = FIRST_BACKOFF_S
+    gave_up = Failure(migration.version, script.file, None, None, None, "no try was made", None, None)
     for try_number in range(1, options.retries + 1):
         try:
             return attempt()
         except StatementFailed as failure:
-            if failure.is_lock_timeout and try_number < options.retries:
-                log.warning("migration.lock_timeout", version=migration.version, try_number=try_number,
-                            retry_in_s=delay)
-                options.sleep(delay)
-                delay *= 2
-                continue
-            line = None
-            if failure.statement_index is not None and script is not None:
-                line = script.statements_by_index()[failure.statement_index].line
-            return Failure(migration.version, script_file, failure.statement_index, line, failure.sqlstate,
-                           failure.message, failure.detail, failure.hint)
-        except (OutcomeUnknown, AlreadyApplied, NotApplied) as lost:
+            line = script.statements_by_index()[failure.statement_index].line if failure.statement_index else None
+            gave_up = Failure(migration.version, script.file, failure.statement_index, line, failure.sqlstate,
+                              failure.message, failure.detail, failure.hint)
+            if not failure.is_lock_timeout:
+                return gave_up
+            log.warning("migration.lock_timeout", version=migration.version, try_number=try_number,
+                        retry_in_s=delay)
+        except (AlreadyApplied, NotApplied) as race:
             if settle():
-                log.info("migration.settled", version=migration.version, reason=type(lost).__name__)
+                log.info("migration.settled", version=migration.version, reason=type(race).__name__)
                 return 0
-            if isinstance(lost, (AlreadyApplied, NotApplied)):
-                return Failure(migration.version, script_file, None, None, None,
-                               f"another runner changed {migration.version} with a different file", None,
-                               "run `omnia-migrate status` to see what is recorded")
+            return Failure(migration.version, script.file, None, None, None,
+                           f"another runner changed {migration.version} with a different file", None,
+                           "run `omnia-migrate status` to see what is recorded")
+        except OutcomeUnknown as lost:
+            if settle():
+                log.info("migration.settled", version=migration.version, reason="answer lost after commit")
+                return 0
+            gave_up = Failure(migration.version, script.file, None, None, None,
+                              f"the answer was lost and the history shows nothing committed ({lost})", None,
+                              "check the connection to the target, then run `omnia-migrate up` again")
             log.warning("migration.outcome_unknown", version=migration.version, error=str(lost),
                         try_number=try_number)
+        if try_number < options.retries:
             options.sleep(delay)
             delay *= 2
-    return Failure(migration.version, script_file, None, None, "55P03",
-                   f"gave up after {options.retries} tries", None,
-                   "find the session holding the lock (`omnia-migrate locks`) or raise --lock-timeout")
+    return gave_up
 
 
 def _settle_apply(target: Target, migration: Migration) -> bool:
