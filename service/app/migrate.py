@@ -84,6 +84,7 @@ class RunOptions:
     retries: int = 5
     applied_by: str = ""
     sleep: Callable[[float], None] = time.sleep
+    progress: Callable[[int, int, Migration], None] | None = None  # (position, total, migration) before each
 
 
 def runner_id() -> str:
@@ -100,7 +101,9 @@ def apply_plan(target: Target, plan: UpPlan, options: RunOptions) -> RunResult:
     result = RunResult(refusal=plan.refusal)
     if plan.refusal is not None:
         return result
-    for migration in plan.pending:
+    for position, migration in enumerate(plan.pending, start=1):
+        if options.progress:
+            options.progress(position, len(plan.pending), migration)
         record = Record(
             version=migration.version,
             description=migration.description,
@@ -126,7 +129,9 @@ def revert_plan(target: Target, plan: DownPlan, options: RunOptions) -> RunResul
     result = RunResult(refusal=plan.refusal)
     if plan.refusal is not None:
         return result
-    for migration in plan.rollbacks:
+    for position, migration in enumerate(plan.rollbacks, start=1):
+        if options.progress:
+            options.progress(position, len(plan.rollbacks), migration)
         assert migration.down is not None  # the plan refuses migrations without a rollback file
         rollback = migration.down
         outcome = _with_retries(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -39,14 +40,15 @@ def run_migration_command(arguments: argparse.Namespace, settings: Settings) -> 
         return EXIT_FOUND if up_plan.refusal else EXIT_OK
     if name == "up":
         options = RunOptions(timeouts=Timeouts(arguments.lock_timeout, arguments.statement_timeout),
-                             retries=max(arguments.retries, 1))
+                             retries=max(arguments.retries, 1), progress=_progress(as_json, "applying"))
         up_plan, result = commands.up(settings, options=options, dry_run=arguments.dry_run, **_selection(arguments))
         if arguments.dry_run:
             _emit(as_json, _plan_json(up_plan), _plan_text(up_plan))
             return EXIT_FOUND if up_plan.refusal else EXIT_OK
         return _report_run(as_json, "applied", result)
     if name == "down":
-        options = RunOptions(timeouts=Timeouts(lock_timeout_ms=arguments.lock_timeout), retries=max(arguments.retries, 1))
+        options = RunOptions(timeouts=Timeouts(lock_timeout_ms=arguments.lock_timeout),
+                             retries=max(arguments.retries, 1), progress=_progress(as_json, "rolling back"))
         _, result = commands.down(settings, steps=arguments.steps, to=arguments.to, options=options)
         return _report_run(as_json, "rolled_back", result)
     if name == "repair":
@@ -60,6 +62,17 @@ def run_migration_command(arguments: argparse.Namespace, settings: Settings) -> 
               "\n".join(f"marked {v} applied" for v in versions) or "nothing to mark")
         return EXIT_OK
     raise AssertionError(f"unhandled command {name}")
+
+
+def _progress(as_json: bool, verb: str) -> Callable[[int, int, Migration], None] | None:
+    """`[3/8] applying V description` on a terminal; nothing with --json or when stderr is not a terminal."""
+    if as_json or not sys.stderr.isatty():
+        return None
+
+    def show(position: int, total: int, migration: Migration) -> None:
+        print(f"[{position}/{total}] {verb} {migration.version} {migration.description}", file=sys.stderr, flush=True)
+
+    return show
 
 
 def _selection(arguments: argparse.Namespace) -> dict[str, Any]:
