@@ -1,0 +1,128 @@
+"""Linting a file: run every active rule on every statement, then apply the file's suppressions.
+
+Suppressions: `-- Lint-ignore: RULE -- reason` in the header silences RULE
+for the whole file; `-- lint-ignore: RULE -- reason` on the lines right
+before a statement silences it for that statement. RULE is a code or a name.
+An ignore that silences nothing is itself reported (`unused-ignore`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from service.core.lint.config import LintConfig
+from service.core.lint.context import LintContext
+from service.core.lint.model import Finding, Hit, Rule, Severity
+from service.core.lint.rules import all_rules
+from service.core.migrations import LintIgnore, parse_header, parse_lint_ignore
+from service.core.sql import SqlSyntaxError, Statement, split_statements
+from service.errors import BadMigrationFile
+
+INLINE_IGNORE = re.compile(r"^\s*--\s*lint-ignore\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+UNUSED_IGNORE = Rule(
+    code="M001", name="unused-ignore", severity=Severity.WARNING,
+    message="this lint-ignore silences nothing",
+    help="Remove it, or correct the rule code or name it should silence.",
+    check=lambda statement, context: (),
+)
+# The guide's second phase: dropping what the first phase replaced is the plan, not an accident.
+DOWNGRADED_IN_CONTRACT = frozenset({"B201", "B202", "B204", "B205"})
+
+
+@dataclass(frozen=True)
+class FileLint:
+    """The findings of one file, and the tables it creates (new for the files after it)."""
+
+    findings: tuple[Finding, ...]
+    created_tables: tuple[str, ...]
+
+
+def lint_file(
+    file: str,
+    source: str,
+    *,
+    config: LintConfig = LintConfig(),
+    new_tables: Iterable[str] = (),
+    runner_sets_timeouts: bool = False,
+    rules: Sequence[Rule] | None = None,
+) -> FileLint:
+    """Lint one file's SQL; BadMigrationFile if it does not parse or an ignore has no reason."""
+    header = parse_header(file, source)
+    try:
+        statements = split_statements(source)
+    except SqlSyntaxError as error:
+        raise BadMigrationFile(file, f"SQL does not parse: {error.reason} (column {error.column})",
+                               line=error.line, fix="fix the statement") from None
+    context = LintContext(
+        file=file, source=source, statements=statements, transactional=header.transactional,
+        phase=header.phase.value if header.phase else None, pg_version=config.pg_version,
+        runner_sets_timeouts=runner_sets_timeouts, new_tables=set(new_tables),
+    )
+    active = [(rule, config.severity_of(rule)) for rule in (rules if rules is not None else all_rules())]
+    active = [(rule, severity) for rule, severity in active if severity is not Severity.OFF]
+    raw: list[tuple[Statement, Rule, Severity, Hit]] = []
+    for statement in statements:
+        for rule, severity in active:
+            raw.extend((statement, rule, severity, hit) for hit in rule.check(statement, context))
+        context.observe(statement)
+    for rule, severity in active:
+        raw.extend((statement, rule, severity, hit) for statement, hit in rule.finish(context))
+
+    inline = _inline_ignores(file, source, statements)
+    used: set[LintIgnore] = set()
+    findings = []
+    for statement, rule, severity, hit in raw:
+        ignore = _silencer(rule, header.lint_ignores) or _silencer(rule, inline.get(statement.index, ()))
+        if ignore is not None:
+            used.add(ignore)
+            continue
+        findings.append(_finding(context, statement, rule, severity, hit))
+    for ignore in [*header.lint_ignores, *(i for group in inline.values() for i in group)]:
+        if ignore not in used and config.severity_of(UNUSED_IGNORE) is not Severity.OFF:
+            findings.append(Finding(
+                UNUSED_IGNORE.code, UNUSED_IGNORE.name, Severity.WARNING, file, ignore.line, 1,
+                f"lint-ignore {ignore.rule} silences nothing here", UNUSED_IGNORE.help, None,
+            ))
+    findings.sort(key=lambda finding: (finding.line, finding.column, finding.code))
+    return FileLint(tuple(findings), tuple(context.created_in_file))
+
+
+def _finding(context: LintContext, statement: Statement, rule: Rule, severity: Severity, hit: Hit) -> Finding:
+    if hit.location is not None:
+        line, column = context.position(hit.location)
+    else:
+        line, column = statement.line, statement.column
+    level = hit.severity or severity
+    if rule.code in DOWNGRADED_IN_CONTRACT and context.phase == "contract" and level is Severity.ERROR:
+        level = Severity.WARNING
+    return Finding(rule.code, rule.name, level, context.file, line, column, hit.message or rule.message,
+                   rule.help, hit.rewrite)
+
+
+def _silencer(rule: Rule, ignores: Iterable[LintIgnore]) -> LintIgnore | None:
+    return next((i for i in ignores if i.rule in (rule.code, rule.name) or i.rule.upper() == rule.code), None)
+
+
+def _inline_ignores(file: str, source: str, statements: list[Statement]) -> dict[int, tuple[LintIgnore, ...]]:
+    """`-- lint-ignore:` comments between a statement and the one before it (the header covers the first)."""
+    found: dict[int, tuple[LintIgnore, ...]] = {}
+    lines = source.splitlines()
+    for previous, statement in zip(statements, statements[1:]):
+        first_line = previous.line + previous.text.count("\n")
+        last_text_line = previous.text.rsplit("\n", 1)[-1]
+        end_column = len(last_text_line) + (previous.column if "\n" not in previous.text else 1)
+        ignores = []
+        for number in range(first_line, statement.line + 1):
+            text = lines[number - 1]
+            if number == statement.line:
+                text = text[: statement.column - 1]
+            if number == first_line:
+                text = text[end_column - 1:].lstrip(" ;\t")
+            match = INLINE_IGNORE.match(text)
+            if match:
+                ignores.append(parse_lint_ignore(file, number, match["value"]))
+        if ignores:
+            found[statement.index] = tuple(ignores)
+    return found

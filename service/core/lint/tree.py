@@ -1,0 +1,90 @@
+"""Walking pglast's JSON parse tree: finding nodes, names and constants without building Python node objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+Node = Mapping[str, Any]
+
+
+def walk(node: Any) -> Iterator[tuple[str, Node]]:
+    """Every `(type, body)` below `node` (depth first), e.g. ("FuncCall", {...})."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for key, value in current.items():
+                if key[:1].isupper() and isinstance(value, dict):
+                    yield key, value
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(current, list):
+            stack.extend(reversed(current))
+
+
+def find(node: Any, node_type: str) -> Iterator[Node]:
+    """Every node of `node_type` below `node`."""
+    for kind, body in walk(node):
+        if kind == node_type:
+            yield body
+
+
+def names(items: Any) -> list[str]:
+    """`[{"String": {"sval": "pg_catalog"}}, {"String": {"sval": "int4"}}]` -> ["pg_catalog", "int4"]."""
+    return [item["String"]["sval"] for item in items or () if "String" in item]
+
+
+def qualified_name(relation: Node | None, default_schema: str = "public") -> str:
+    """A RangeVar as `schema.table`; unqualified names are taken to be in `default_schema`."""
+    if not relation:
+        return ""
+    return f"{relation.get('schemaname', default_schema)}.{relation.get('relname', '')}"
+
+
+def type_name(type_node: Node | None) -> str:
+    """A TypeName's last name part, lower-case: `int4`, `varchar`, `timestamptz`, `text`."""
+    parts = names((type_node or {}).get("names"))
+    return parts[-1].lower() if parts else ""
+
+
+def type_modifiers(type_node: Node | None) -> list[int]:
+    """A TypeName's integer modifiers: varchar(50) -> [50], numeric(10, 2) -> [10, 2]."""
+    values = []
+    for item in (type_node or {}).get("typmods", ()) or ():
+        constant = item.get("A_Const", {})
+        if "ival" in constant:
+            values.append(int(constant["ival"].get("ival", 0)))
+    return values
+
+
+def is_array_type(type_node: Node | None) -> bool:
+    """Whether the TypeName has array bounds (`int[]`)."""
+    return bool((type_node or {}).get("arrayBounds"))
+
+
+def location(node: Node | None) -> int | None:
+    """A node's byte location, or None when it has none (-1 or absent)."""
+    if not node:
+        return None
+    value = node.get("location")
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def string_constant(node: Any) -> str | None:
+    """The value of a string constant (through casts), else None."""
+    if not isinstance(node, dict):
+        return None
+    if "TypeCast" in node:
+        return string_constant(node["TypeCast"].get("arg"))
+    value = node.get("A_Const", {}).get("sval", {}).get("sval")
+    return value if isinstance(value, str) else None
+
+
+def is_constant(node: Any) -> bool:
+    """A literal, possibly cast (`0`, `'x'::text`, `true`, `NULL`): no function call, no column."""
+    if not isinstance(node, dict):
+        return False
+    if "TypeCast" in node:
+        return is_constant(node["TypeCast"].get("arg"))
+    return "A_Const" in node
