@@ -4,6 +4,7 @@
 -- Date: 2026-11-24
 -- Phase: expand
 -- Requires: 20261124_001
+-- Lint-ignore: L101 -- this file must also apply over the exec_sql RPC, where CONCURRENTLY cannot run; the build scans user_enabled_modules (one row per user and module) under a short SHARE lock, taken within the runner's 5s lock_timeout
 
 BEGIN;
 

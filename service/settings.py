@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from service.core.lint.config import LintConfig
+from service.core.lint.model import Severity
 from service.errors import ConfigurationError
 
 DEFAULT_CONFIG_FILE = "omnia.toml"
 DEFAULT_STATE_DIR = ".omnia"
 SUPABASE_URL_PATTERN = re.compile(r"^https?://[^/\s]+")  # what create_client accepts, plus a host
 CONFIG_KEYS = {"state_dir", "migrations"}
+LINT_KEYS = {"select", "ignore", "severity", "pg_version"}
 
 
 class Secret:
@@ -66,6 +69,7 @@ class Settings:
     supabase_service_key: Secret | None = None
     config_file: Path | None = None
     run_lock_wait_s: float = 600.0
+    lint: LintConfig = field(default_factory=LintConfig)
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
     @property
@@ -98,7 +102,8 @@ def load_settings(
 ) -> Settings:
     """Build Settings from the environment and the config file (explicit, or `omnia.toml` if present)."""
     base = cwd or Path.cwd()
-    config, config_path = _read_config(config_file, base)
+    document, config_path = _read_config(config_file, base)
+    config = document.get("omnia", {})
     state_dir = Path(environ.get("OMNIA_HOME") or config.get("state_dir") or DEFAULT_STATE_DIR)
     migrations_dir = Path(config.get("migrations") or "migrations")
     database_url = _database_url(environ.get("DATABASE_URL"))
@@ -111,6 +116,7 @@ def load_settings(
         supabase_url=supabase_url,
         supabase_service_key=service_key,
         config_file=config_path,
+        lint=_lint_config(document.get("lint", {}), config_path),
         secrets=secrets,
     )
 
@@ -125,19 +131,44 @@ def _read_config(config_file: Path | None, base: Path) -> tuple[dict[str, Any], 
         raise ConfigurationError("--config", f"{path} does not exist; pass an existing file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigurationError(str(path), f"is not valid TOML ({error}); fix the file") from None
-    section = document.get("omnia", {})
-    if not isinstance(section, dict):
-        raise ConfigurationError(f"{path}: [omnia]", "must be a table")
-    unknown = sorted(set(section) - CONFIG_KEYS)
-    if unknown:
-        raise ConfigurationError(
-            f"{path}: [omnia] {unknown[0]}",
-            f"unknown key; known keys are {', '.join(sorted(CONFIG_KEYS))}",
-        )
-    for key, value in section.items():
+    for name, keys in (("omnia", CONFIG_KEYS), ("lint", LINT_KEYS)):
+        section = document.get(name, {})
+        if not isinstance(section, dict):
+            raise ConfigurationError(f"{path}: [{name}]", "must be a table")
+        unknown = sorted(set(section) - keys)
+        if unknown:
+            raise ConfigurationError(
+                f"{path}: [{name}] {unknown[0]}", f"unknown key; known keys are {', '.join(sorted(keys))}"
+            )
+    for key, value in document.get("omnia", {}).items():
         if not isinstance(value, str) or not value:
             raise ConfigurationError(f"{path}: [omnia] {key}", "must be a non-empty string")
-    return section, path
+    return document, path
+
+
+def _lint_config(section: dict[str, Any], path: Path | None) -> LintConfig:
+    """`[lint]`: select/ignore lists of codes, prefixes or names; `[lint.severity]` re-levels; pg_version."""
+    where = f"{path}: [lint]"
+    lists = {}
+    for key in ("select", "ignore"):
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            raise ConfigurationError(f"{where} {key}", 'must be a list of rule codes or names, e.g. ["L101"]')
+        lists[key] = tuple(value)
+    levels = section.get("severity", {})
+    if not isinstance(levels, dict):
+        raise ConfigurationError(f"{where} severity", 'must be a table, e.g. [lint.severity] L116 = "error"')
+    severity = {}
+    for rule, level in levels.items():
+        try:
+            severity[rule] = Severity(level)
+        except ValueError:
+            raise ConfigurationError(f"{where}.severity {rule}",
+                                     f"{level!r} is not one of error, warning, info, off") from None
+    pg_version = section.get("pg_version", LintConfig.pg_version)
+    if not isinstance(pg_version, int) or not 9 <= pg_version <= 30:
+        raise ConfigurationError(f"{where} pg_version", "must be a PostgreSQL major version such as 15")
+    return LintConfig(select=lists["select"], ignore=lists["ignore"], severity=severity, pg_version=pg_version)
 
 
 def _database_url(value: str | None) -> Secret | None:

@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("--lock-timeout", type=duration_ms, default=5_000, metavar="S")
     down.add_argument("--retries", type=int, default=5)
 
+    lint = commands.add_parser("lint", parents=[subcommand_globals],
+                               help="lint SQL files for dangerous DDL and Supabase security problems")
+    lint.add_argument("paths", nargs="*", metavar="PATH", help=".sql files or folders (default: the migrations)")
+    lint.add_argument("--format", choices=["text", "json", "github"], default="text")
+
     commands.add_parser("repair", parents=[subcommand_globals], help="re-record the checksums of applied files")
     baseline = commands.add_parser("baseline", parents=[subcommand_globals],
                                    help="mark versions up to V applied without running them")

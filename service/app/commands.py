@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import structlog
 
 from service.app.migrate import RunOptions, RunResult, apply_plan, revert_plan, runner_id
 from service.app.targets import open_target
-from service.core.migrations import Migration, Phase, collect_migrations
+from service.core.lint import Finding, Severity, lint_file
+from service.core.migrations import Migration, Phase, collect_migrations, is_migration_file_name
 from service.core.plan import (
     DownPlan, HistoryRow, Refusal, UpPlan, VersionStatus, plan_down, plan_up, statuses,
 )
 from service.core.target import Record, Target
-from service.errors import ConfigurationError
+from service.errors import BadMigrationFile, ConfigurationError
 from service.settings import Settings
 from service.supabase_sql import service_sql
 
@@ -114,11 +117,11 @@ def status(settings: Settings) -> list[VersionStatus]:
 
 
 def plan(settings: Settings, *, to: str | None = None, phase: Phase | None = None,
-         allow_out_of_order: bool = False) -> UpPlan:
-    """What `up` would run, or why it would refuse; changes nothing."""
+         allow_out_of_order: bool = False) -> tuple[UpPlan, list[Finding]]:
+    """What `up` would run and the lint findings of those files, or why it would refuse; changes nothing."""
     migrations = load_migrations(settings)
     with open_target(settings) as target:
-        return _checked_plan(target, migrations, target.read_history(), to=to, phase=phase,
+        return _checked_plan(settings, target, migrations, target.read_history(), to=to, phase=phase,
                              allow_out_of_order=allow_out_of_order)
 
 
@@ -130,8 +133,8 @@ def up(settings: Settings, *, to: str | None = None, phase: Phase | None = None,
     with open_target(settings) as target:
         target.ensure_history()
         with target.run_lock(holder, wait_s=settings.run_lock_wait_s):
-            up_plan = _checked_plan(target, migrations, target.read_history(), to=to, phase=phase,
-                                    allow_out_of_order=allow_out_of_order)
+            up_plan, _ = _checked_plan(settings, target, migrations, target.read_history(), to=to, phase=phase,
+                                       allow_out_of_order=allow_out_of_order)
             if dry_run:
                 return up_plan, RunResult(refusal=up_plan.refusal)
             result = apply_plan(target, up_plan, replace(options, applied_by=holder))
@@ -193,15 +196,73 @@ def baseline(settings: Settings, version: str) -> list[str]:
     return [record.version for record in records]
 
 
-def _checked_plan(target: Target, migrations: list[Migration], history: list[HistoryRow], **choices: Any) -> UpPlan:
-    """plan_up, plus what only the target knows: files that must run outside a transaction."""
+def lint_paths(settings: Settings, paths: list[Path]) -> list[Finding]:
+    """Lint `.sql` files and folders (any naming); default: the migrations folder without rollback files."""
+    if paths:
+        files = []
+        for path in paths:
+            if path.is_dir():
+                files.extend(sorted(path.rglob("*.sql")))
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise ConfigurationError("lint", f"{path} does not exist; pass .sql files or folders")
+    else:
+        load_migrations(settings)  # the folder must be sound before its files are linted
+        files = [p for p in sorted(settings.migrations_dir.glob("*.sql")) if "_rollback_" not in p.name]
+    findings: list[Finding] = []
+    for path in files:
+        name = _display_path(path)
+        try:
+            source = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadMigrationFile(name, "is not UTF-8", fix="save the file as UTF-8") from None
+        findings.extend(lint_file(name, source, config=settings.lint,
+                                  runner_sets_timeouts=is_migration_file_name(path.name)).findings)
+    return findings
+
+
+def lint_pending(settings: Settings, pending: Sequence[Migration]) -> list[Finding]:
+    """Findings of the pending files in the order `up` runs them: tables created earlier in the run are new."""
+    new_tables: set[str] = set()
+    findings: list[Finding] = []
+    for migration in pending:
+        result = lint_file(migration.up.file, migration.up.source, config=settings.lint, new_tables=new_tables,
+                           runner_sets_timeouts=True)
+        new_tables.update(result.created_tables)
+        findings.extend(result.findings)
+    return findings
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _checked_plan(settings: Settings, target: Target, migrations: list[Migration], history: list[HistoryRow],
+                  **choices: Any) -> tuple[UpPlan, list[Finding]]:
+    """plan_up, plus what only the target knows (no `Transaction: none` over RPC), plus the lint gate."""
     up_plan = plan_up(migrations, history, **choices)
-    if up_plan.refusal is None and not target.can_run_outside_transaction:
+    if up_plan.refusal is not None:
+        return up_plan, []
+    if not target.can_run_outside_transaction:
         outside = tuple(m.version for m in up_plan.pending if not m.up.header.transactional)
         if outside:
             return UpPlan((), Refusal("`Transaction: none` files need a direct connection", outside,
-                                      "set DATABASE_URL to run them"))
-    return up_plan
+                                      "set DATABASE_URL to run them")), []
+    findings = lint_pending(settings, up_plan.pending)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        by_file = {m.up.file: m.version for m in up_plan.pending}
+        versions = tuple(dict.fromkeys(by_file[f.file] for f in errors))
+        first = errors[0]
+        return UpPlan((), Refusal(
+            f"lint errors in pending migrations (first: {first.file}:{first.line} {first.code} {first.name})",
+            versions, "fix them (`omnia-migrate lint` shows the safe rewrite) or add "
+            "`-- Lint-ignore: CODE -- reason` to the file")), findings
+    return up_plan, findings
 
 
 MIGRATION_TEMPLATE = """-- Migration: {version}_{slug}.sql

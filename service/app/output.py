@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from pathlib import Path
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from service.app import commands
+from service.app import commands, lint_report
 from service.app.migrate import RunOptions, RunResult
+from service.core.lint import Finding, Severity
 from service.core.migrations import Migration, Phase
 from service.core.plan import Refusal, State, UpPlan, VersionStatus
 from service.core.target import Timeouts
@@ -35,9 +37,15 @@ def run_migration_command(arguments: argparse.Namespace, settings: Settings) -> 
         _emit(as_json, {"migrations": [_status_json(row) for row in rows]}, _status_text(rows))
         return EXIT_FOUND if any(row.state in PROBLEM_STATES for row in rows) else EXIT_OK
     if name == "plan":
-        up_plan = commands.plan(settings, **_selection(arguments))
-        _emit(as_json, _plan_json(up_plan), _plan_text(up_plan))
+        up_plan, findings = commands.plan(settings, **_selection(arguments))
+        _emit(as_json, _plan_json(up_plan, findings), _plan_text(up_plan, findings))
         return EXIT_FOUND if up_plan.refusal else EXIT_OK
+    if name == "lint":
+        findings = commands.lint_paths(settings, [Path(p) for p in arguments.paths])
+        output_format = "json" if as_json else arguments.format
+        print({"json": lint_report.as_json, "github": lint_report.as_github, "text": lint_report.as_text}
+              [output_format](findings))
+        return EXIT_FOUND if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
     if name == "up":
         options = RunOptions(timeouts=Timeouts(arguments.lock_timeout, arguments.statement_timeout),
                              retries=max(arguments.retries, 1), progress=_progress(as_json, "applying"))
@@ -117,17 +125,20 @@ def _pending_json(migration: Migration) -> dict[str, Any]:
             "transaction": "file" if header.transactional else "none"}
 
 
-def _plan_json(up_plan: UpPlan) -> dict[str, Any]:
+def _plan_json(up_plan: UpPlan, findings: Sequence[Finding] = ()) -> dict[str, Any]:
     return {"pending": [_pending_json(m) for m in up_plan.pending], "refusal": _refusal_json(up_plan.refusal),
-            "findings": []}
+            "findings": [lint_report.finding_json(f) for f in findings]}
 
 
-def _plan_text(up_plan: UpPlan) -> str:
+def _plan_text(up_plan: UpPlan, findings: Sequence[Finding] = ()) -> str:
+    lines = [lint_report.as_text(findings)] if findings else []
     if up_plan.refusal:
-        return f"up would refuse: {up_plan.refusal.message}"
-    if not up_plan.pending:
-        return "nothing to apply"
-    return "\n".join(f"would apply {m.version} {m.description}" for m in up_plan.pending)
+        lines.append(f"up would refuse: {up_plan.refusal.message}")
+    elif not up_plan.pending:
+        lines.append("nothing to apply")
+    else:
+        lines.extend(f"would apply {m.version} {m.description}" for m in up_plan.pending)
+    return "\n".join(lines)
 
 
 def _report_run(as_json: bool, key: str, result: RunResult) -> int:

@@ -1,0 +1,92 @@
+"""`omnia-migrate lint` formats and exit codes, findings in `plan`, and the lint gate of `up`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.app.cli import main
+from tests.app.conftest import Project
+from tests.app.engine_fixtures import history, relation_exists, write_files
+
+UNSAFE_INDEX = "create index idx_accounts_a on accounts (a);\n"
+
+
+def _lint(tmp_path: Path, capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str]:
+    code = main(["--migrations", str(tmp_path / "migrations"), *arguments])
+    return code, capsys.readouterr().out
+
+
+def test_lint_json_lists_every_finding_with_the_stable_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "supabase_cli_style"
+    write_files(folder, {"20240101120000_add_index.sql": "select 1;\n" + UNSAFE_INDEX})
+    code, out = _lint(tmp_path, capsys, "lint", str(folder), "--format", "json")
+    assert code == 1
+    (finding,) = [f for f in json.loads(out)["findings"] if f["code"] == "L101"]
+    assert finding == {
+        "code": "L101", "name": "require-concurrent-index", "severity": "error",
+        "file": str(folder / "20240101120000_add_index.sql"), "line": 2, "column": 32,
+        "message": "CREATE INDEX without CONCURRENTLY holds a SHARE lock: writes to the table wait for the whole build",
+        "help": "Build it with CREATE INDEX CONCURRENTLY, alone in a migration marked `-- Transaction: none`. "
+                "Indexes on a table created earlier in the same run are fine.",
+        "rewrite": "-- in a migration file of its own, marked:\n-- Transaction: none\n"
+                   "CREATE INDEX CONCURRENTLY idx_accounts_a ON accounts (a);",
+    }
+
+
+def test_lint_text_and_github_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "one.sql"
+    file.write_text(UNSAFE_INDEX)
+    code, text = _lint(tmp_path, capsys, "lint", str(file))
+    assert code == 1
+    assert f"{file}:1:32: error L101 require-concurrent-index: CREATE INDEX without CONCURRENTLY" in text
+    assert "    rewrite:\n        -- in a migration file of its own, marked:" in text
+    _, github = _lint(tmp_path, capsys, "lint", str(file), "--format", "github")
+    line = next(line for line in github.splitlines() if "L101" in line)
+    assert line.startswith(f"::error file={file},line=1,col=32,title=L101 require-concurrent-index::CREATE INDEX")
+    assert "%0A" in line and "\n" not in line
+
+
+def test_lint_without_errors_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "ok.sql"
+    file.write_text("-- Transaction: none\ncreate index concurrently if not exists i on accounts (a);\n")
+    code, out = _lint(tmp_path, capsys, "lint", str(file), "--format", "json")
+    assert code == 0
+    assert [f for f in json.loads(out)["findings"] if f["severity"] == "error"] == []
+
+
+def test_plan_shows_findings_and_up_refuses_a_file_with_an_error_naming_it(
+    project: Project, cli  # type: ignore[no-untyped-def]
+) -> None:
+    write_files(project.folder, {"20261124_001_a.sql": "create table accounts (a int primary key);"})
+    assert cli("up")[0] == 0
+    write_files(project.folder, {"20261124_002_idx.sql": UNSAFE_INDEX})
+
+    code, out, _ = cli("--json", "plan")
+    document = json.loads(out)
+    assert code == 1
+    assert document["refusal"]["versions"] == ["20261124_002"]
+    assert "20261124_002_idx.sql:1 L101 require-concurrent-index" in document["refusal"]["reason"]
+    assert [f["code"] for f in document["findings"] if f["severity"] == "error"] == ["L101"]
+
+    code, _, err = cli("up")
+    assert code == 1
+    assert "refused: lint errors in pending migrations (first: 20261124_002_idx.sql:1 L101" in err
+    assert [row[0] for row in history(project.url)] == ["20261124_001"]
+
+    write_files(project.folder, {"20261124_002_idx.sql": "-- Lint-ignore: L101 -- accounts is empty\n" + UNSAFE_INDEX})
+    assert cli("up")[0] == 0
+    assert relation_exists(project.url, "idx_accounts_a")
+
+
+def test_an_index_on_a_table_created_by_an_earlier_pending_file_passes_the_gate(
+    project: Project, cli  # type: ignore[no-untyped-def]
+) -> None:
+    write_files(project.folder, {
+        "20261124_001_a.sql": "create table accounts (a int primary key);",
+        "20261124_002_idx.sql": UNSAFE_INDEX,
+    })
+    assert cli("up")[0] == 0
+    assert relation_exists(project.url, "idx_accounts_a")

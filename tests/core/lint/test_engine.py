@@ -1,0 +1,65 @@
+"""The lint engine: suppressions, unused ignores, contract phase, configuration, context across files."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.core.lint import LintConfig, Severity, lint_file
+from service.errors import BadMigrationFile
+
+INDEX = "create index i on accounts (a);\n"
+
+
+def _codes(sql: str, **options: object) -> list[tuple[str, str, int]]:
+    result = lint_file("20261124_001_x.sql", sql, **options)  # type: ignore[arg-type]
+    return [(f.code, f.severity.value, f.line) for f in result.findings if f.code in ("L101", "B202", "M001")]
+
+
+def test_header_ignore_silences_the_rule_for_the_whole_file_by_code_or_name() -> None:
+    sql = "-- Lint-ignore: require-concurrent-index -- the table has ten rows\nselect 1;\n" + INDEX + INDEX
+    assert _codes(sql) == []
+
+
+def test_inline_ignore_silences_only_the_next_statement() -> None:
+    sql = "select 1;\n-- lint-ignore: L101 -- built while the table is empty\n" + INDEX + INDEX
+    assert _codes(sql) == [("L101", "error", 4)]
+
+
+def test_an_ignore_that_silences_nothing_is_reported() -> None:
+    sql = "-- Lint-ignore: B202 -- no reason to drop\nselect 1;\n-- lint-ignore: L999 -- no such rule\nselect 2;\n"
+    assert _codes(sql) == [("M001", "warning", 1), ("M001", "warning", 3)]
+
+
+@pytest.mark.parametrize("comment", ["-- lint-ignore: L101", "-- lint-ignore: L101 --", "-- lint-ignore: -- why"])
+def test_an_inline_ignore_without_rule_or_reason_is_a_bad_file(comment: str) -> None:
+    with pytest.raises(BadMigrationFile) as raised:
+        lint_file("20261124_001_x.sql", f"select 1;\n{comment}\n{INDEX}")
+    assert raised.value.line == 2
+    assert raised.value.exit_code == 2
+
+
+def test_a_drop_in_a_contract_phase_is_a_warning() -> None:
+    drop = "alter table accounts drop column legacy;\n"
+    assert _codes(drop) == [("B202", "error", 1)]
+    assert _codes("-- Phase: contract\n" + drop) == [("B202", "warning", 2)]
+
+
+def test_configuration_selects_ignores_and_relevels_rules() -> None:
+    sql = INDEX + "alter table accounts drop column legacy;\n"
+    assert _codes(sql, config=LintConfig(ignore=("L1",))) == [("B202", "error", 2)]
+    assert _codes(sql, config=LintConfig(select=("ban-drop-column",))) == [("B202", "error", 2)]
+    assert _codes(sql, config=LintConfig(severity={"L101": Severity.WARNING, "B202": Severity.OFF})) == [
+        ("L101", "warning", 1)
+    ]
+
+
+def test_tables_created_by_an_earlier_file_are_new_and_reported_back() -> None:
+    first = lint_file("20261124_001_a.sql", "create table public.accounts (a int);")
+    assert first.created_tables == ("public.accounts",)
+    assert _codes(INDEX, new_tables=first.created_tables) == []
+
+
+def test_unparsable_sql_is_a_bad_file_with_its_line() -> None:
+    with pytest.raises(BadMigrationFile) as raised:
+        lint_file("any_name.sql", "select 1;\ncreate tabel x ();")
+    assert raised.value.message.startswith('any_name.sql:2: SQL does not parse: syntax error at or near "tabel"')
