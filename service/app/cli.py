@@ -137,6 +137,9 @@ def _run(arguments: argparse.Namespace) -> int:
         os.environ,
         config_file=Path(arguments.config) if arguments.config else None,
     )
+    if arguments.target:
+        raise ConfigurationError("--target", "named targets are not supported yet; "
+                                 "choose the target with DATABASE_URL or SUPABASE_URL + SUPABASE_SERVICE_KEY")
     if arguments.migrations:
         settings = _with_migrations(settings, Path(arguments.migrations))
     configure_logging(verbose=arguments.verbose, secrets=settings.secrets)
