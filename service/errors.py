@@ -5,6 +5,7 @@
      │    └── StateDirUnwritable      2  the .omnia/ state directory cannot be created or written
      ├── BadMigrationFile             2  a migration file is unusable (name, encoding, SQL, header)
      ├── TargetUnavailable            2  the database or REST endpoint cannot be reached
+     ├── RunLockHeld                  1  another runner kept the run lock past the wait
      └── LocalStackError              2  the embedded PostgreSQL or endpoint could not start
 
 Messages say what to change and never contain a secret: callers pass
@@ -63,6 +64,20 @@ class TargetUnavailable(ServiceError):
         super().__init__(f"cannot connect to {target}: {reason}; {fix}")
         self.target = target
         self.reason = reason
+
+
+class RunLockHeld(ServiceError):
+    """Another runner held the run lock for longer than this one would wait; nothing was run."""
+
+    exit_code = 1
+
+    def __init__(self, holder: str | None, waited_s: float) -> None:
+        super().__init__(
+            f"the run lock is held by {holder or 'another runner'} (waited {waited_s:g} s); nothing was run. "
+            "Wait for that run to finish: a runner that died releases the lock when its connection closes "
+            "(direct) or when its lease expires (Supabase, 60 s)"
+        )
+        self.holder = holder
 
 
 class LocalStackError(ServiceError):

@@ -84,6 +84,16 @@ class PostgresTarget:
             self._connection.close()
             self._connection = None
 
+    @contextmanager
+    def _bookkeeping(self) -> Iterator[None]:
+        """History reads and writes: a database error here is the target's problem, not a migration's."""
+        try:
+            yield
+        except psycopg.Error as error:
+            raise TargetUnavailable(self.description, _first_line(str(error)),
+                                    fix="check the connection and that the role may use public.schema_migrations"
+                                    ) from None
+
     def _work(self) -> psycopg.Connection[Any]:
         if self._connection is None or self._connection.closed:
             self._connection = open_connection(self._url)
@@ -95,18 +105,20 @@ class PostgresTarget:
 
     def ensure_history(self) -> None:
         """Create (or upgrade) the history and lock tables and the RPCs if they are missing or seed-shaped."""
-        connection = self._work()
-        row = connection.execute(HISTORY_IS_CURRENT).fetchone()
-        if not (row and row[0]):
-            run_script(connection, service_sql())
+        with self._bookkeeping():
+            connection = self._work()
+            row = connection.execute(HISTORY_IS_CURRENT).fetchone()
+            if not (row and row[0]):
+                run_script(connection, service_sql())
 
     def read_history(self) -> list[HistoryRow]:
         """Every history row; an absent table is an empty history."""
-        connection = self._work()
-        exists = connection.execute("select to_regclass('public.schema_migrations') is not null").fetchone()
-        if not (exists and exists[0]):
-            return []
-        return [history_row(document) for (document,) in connection.execute(READ_HISTORY)]
+        with self._bookkeeping():
+            connection = self._work()
+            exists = connection.execute("select to_regclass('public.schema_migrations') is not null").fetchone()
+            if not (exists and exists[0]):
+                return []
+            return [history_row(document) for (document,) in connection.execute(READ_HISTORY)]
 
     @contextmanager
     def run_lock(self, holder: str, *, wait_s: float) -> Iterator[None]:
@@ -151,22 +163,25 @@ class PostgresTarget:
 
     def write_checksums(self, checksums: Sequence[tuple[str, str]]) -> None:
         """Record new checksums for applied versions, in one transaction."""
-        connection = self._work()
-        with connection.transaction():
-            for version, checksum in checksums:
-                connection.execute("update public.schema_migrations set checksum = %s where version = %s",
-                                   (checksum, version))
+        with self._bookkeeping():
+            connection = self._work()
+            with connection.transaction():
+                for version, checksum in checksums:
+                    connection.execute("update public.schema_migrations set checksum = %s where version = %s",
+                                       (checksum, version))
 
     def write_baseline(self, records: Sequence[Record]) -> None:
         """Insert history rows without running the files, in one transaction."""
-        connection = self._work()
-        with connection.transaction():
-            for record in records:
-                _insert_history(connection, record, 0)
+        with self._bookkeeping():
+            connection = self._work()
+            with connection.transaction():
+                for record in records:
+                    _insert_history(connection, record, 0)
 
     def notify_schema_reload(self) -> None:
         """Tell PostgREST to reload its schema cache."""
-        self._work().execute("notify pgrst, 'reload schema'")
+        with self._bookkeeping():
+            self._work().execute("notify pgrst, 'reload schema'")
 
 
 def history_row(document: dict[str, Any]) -> HistoryRow:

@@ -163,10 +163,20 @@ class SupabaseTarget:
         except httpx.TransportError as error:
             raise OutcomeUnknown(f"{type(error).__name__}: {error}") from None
 
+    def _service(self, function: str, params: dict[str, Any]) -> Any:
+        """An RPC of the service's own bookkeeping: any failure is the target's, reported as TargetUnavailable."""
+        try:
+            return self._rpc(function, params)
+        except StatementFailed as failure:
+            raise self._unavailable(failure) from None
+        except OutcomeUnknown as lost:
+            raise TargetUnavailable(self.description, str(lost), fix="check SUPABASE_URL and the network") from None
+
     def _exec_sql(self, script: str) -> None:
-        self._rpc("exec_sql", {"sql": script})
+        self._service("exec_sql", {"sql": script})
 
     def _query(self, query: str) -> list[dict[str, Any]]:
+        """Rows of a read-only query; StatementFailed is left to the caller, a lost answer is fatal."""
         try:
             rows = self._rpc("omnia_query", {"sql": query})
         except OutcomeUnknown as lost:
@@ -183,10 +193,7 @@ class SupabaseTarget:
             current = [{"current": False}]
         if current and current[0].get("current"):
             return
-        try:
-            self._exec_sql(service_sql() + "\nNOTIFY pgrst, 'reload schema';")
-        except StatementFailed as failure:
-            raise self._unavailable(failure) from None
+        self._exec_sql(service_sql() + "\nNOTIFY pgrst, 'reload schema';")
         self._wait_for_function("omnia_query")
 
     def _wait_for_function(self, name: str, timeout_s: float = 10.0) -> None:
@@ -210,7 +217,8 @@ class SupabaseTarget:
         if failure.sqlstate in (None, "401", "42501", "PGRST301", "PGRST303"):
             return TargetUnavailable(self.description, f"the key was refused ({failure.message})",
                                      fix="set SUPABASE_SERVICE_KEY to the project's service_role or sb_secret_ key")
-        return TargetUnavailable(self.description, f"{failure.sqlstate} {failure.message}", fix=INSTALL_FIX)
+        return TargetUnavailable(self.description, f"{failure.sqlstate} {failure.message}",
+                                 fix="check that the project is installed (`omnia-migrate install`) and reachable")
 
     def read_history(self) -> list[HistoryRow]:
         """Every history row, through `omnia_query`."""
@@ -227,12 +235,13 @@ class SupabaseTarget:
         """Hold the lease row while the block runs, renewing it; a crashed holder's lease expires."""
         deadline = time.monotonic() + wait_s
         delay = 0.1
-        while not self._rpc("omnia_lock_acquire", {"lock_name": LOCK_NAME, "holder": holder,
-                                                   "ttl_seconds": self._lease_ttl_s}):
-            rows = self._query(f"select holder from public.omnia_locks where name = {literal(LOCK_NAME)}")
+        while not self._service("omnia_lock_acquire", {"lock_name": LOCK_NAME, "holder": holder,
+                                                       "ttl_seconds": self._lease_ttl_s}):
+            rows = self._service("omnia_query", {
+                "sql": f"select holder from public.omnia_locks where name = {literal(LOCK_NAME)}"})
             current = rows[0]["holder"] if rows else None
             if current and holder_is_dead(current):
-                self._rpc("omnia_lock_release", {"lock_name": LOCK_NAME, "holder": current})
+                self._service("omnia_lock_release", {"lock_name": LOCK_NAME, "holder": current})
                 continue
             if time.monotonic() > deadline:
                 raise RunLockBusy(current)
@@ -246,7 +255,7 @@ class SupabaseTarget:
         finally:
             stop.set()
             renewer.join()
-            self._rpc("omnia_lock_release", {"lock_name": LOCK_NAME, "holder": holder})
+            self._service("omnia_lock_release", {"lock_name": LOCK_NAME, "holder": holder})
 
     def _renew(self, holder: str, stop: threading.Event) -> None:
         while not stop.wait(self._lease_ttl_s / 3):
@@ -260,7 +269,7 @@ class SupabaseTarget:
         """One exec_sql call: statements and history row commit together or not at all."""
         started = time.perf_counter()
         try:
-            self._exec_sql(apply_sql(script, record, timeouts))
+            self._rpc("exec_sql", {"sql": apply_sql(script, record, timeouts)})
         except StatementFailed as failure:
             if failure.sqlstate == ALREADY_APPLIED:
                 raise AlreadyApplied(record.version) from None
@@ -271,7 +280,7 @@ class SupabaseTarget:
         """One exec_sql call: the rollback and the removal of the history row, together."""
         started = time.perf_counter()
         try:
-            self._exec_sql(revert_sql(script, version, timeouts))
+            self._rpc("exec_sql", {"sql": revert_sql(script, version, timeouts)})
         except StatementFailed as failure:
             if failure.sqlstate == NOT_APPLIED:
                 raise NotApplied(version) from None

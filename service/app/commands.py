@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,8 @@ from service.core.migrations import Migration, Phase, collect_migrations, is_mig
 from service.core.plan import (
     DownPlan, HistoryRow, Refusal, UpPlan, VersionStatus, plan_down, plan_up, statuses,
 )
-from service.core.target import Record, Target
-from service.errors import BadMigrationFile, ConfigurationError
+from service.core.target import Record, RunLockBusy, Target
+from service.errors import BadMigrationFile, ConfigurationError, RunLockHeld
 from service.settings import Settings
 from service.supabase_sql import service_sql
 
@@ -132,7 +133,7 @@ def up(settings: Settings, *, to: str | None = None, phase: Phase | None = None,
     holder = options.applied_by or runner_id()
     with open_target(settings) as target:
         target.ensure_history()
-        with target.run_lock(holder, wait_s=settings.run_lock_wait_s):
+        with _run_lock(target, holder, settings):
             up_plan, _ = _checked_plan(settings, target, migrations, target.read_history(), to=to, phase=phase,
                                        allow_out_of_order=allow_out_of_order)
             if dry_run:
@@ -151,7 +152,7 @@ def down(settings: Settings, *, steps: int | None = None, to: str | None = None,
     migrations = load_migrations(settings)
     holder = options.applied_by or runner_id()
     with open_target(settings) as target:
-        with target.run_lock(holder, wait_s=settings.run_lock_wait_s):
+        with _run_lock(target, holder, settings):
             down_plan = plan_down(migrations, target.read_history(), steps=steps, to=to)
             result = revert_plan(target, down_plan, options)
             if result.steps:
@@ -165,7 +166,7 @@ def repair(settings: Settings) -> list[tuple[str, str]]:
     """Re-record the checksum of every applied file whose checksum differs or is missing."""
     migrations = {migration.version: migration for migration in load_migrations(settings)}
     with open_target(settings) as target:
-        with target.run_lock(runner_id(), wait_s=settings.run_lock_wait_s):
+        with _run_lock(target, runner_id(), settings):
             changes = [
                 (row.version, migrations[row.version].up.checksum)
                 for row in target.read_history()
@@ -184,7 +185,7 @@ def baseline(settings: Settings, version: str) -> list[str]:
         raise ConfigurationError("baseline", f"{version} is not the version of any migration file")
     with open_target(settings) as target:
         target.ensure_history()
-        with target.run_lock(runner_id(), wait_s=settings.run_lock_wait_s):
+        with _run_lock(target, runner_id(), settings):
             applied = {row.version for row in target.read_history()}
             records = [
                 Record(migration.version, migration.description, migration.up.checksum, runner_id(),
@@ -239,6 +240,16 @@ def _display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+@contextmanager
+def _run_lock(target: Target, holder: str, settings: Settings) -> Iterator[None]:
+    """The target's run lock, or RunLockHeld (exit 1) naming who holds it."""
+    try:
+        with target.run_lock(holder, wait_s=settings.run_lock_wait_s):
+            yield
+    except RunLockBusy as busy:  # raised only while taking the lock: the block never ran
+        raise RunLockHeld(busy.holder, settings.run_lock_wait_s) from None
 
 
 def _checked_plan(settings: Settings, target: Target, migrations: list[Migration], history: list[HistoryRow],

@@ -87,3 +87,23 @@ def test_help_loads_no_database_or_http_client() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_supabase_url_with_nothing_listening_exits_2_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "migrations").mkdir()
+    result = run_cli("status", env={"SUPABASE_URL": "http://127.0.0.1:9", "SUPABASE_SERVICE_KEY": PASSWORD},
+                     cwd=tmp_path)
+    assert result.returncode == 2
+    line = _only_line(result.stderr)
+    assert line.startswith("omnia-migrate: error: cannot connect to Supabase http://127.0.0.1:9: ConnectError")
+    assert "check SUPABASE_URL and the network" in line
+    assert PASSWORD not in result.stderr
+
+
+def test_missing_migrations_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("--migrations", str(tmp_path / "nowhere"), "plan", cwd=tmp_path)
+    assert result.returncode == 2
+    assert _only_line(result.stderr) == (
+        f"omnia-migrate: error: --migrations: {tmp_path / 'nowhere'} is not a folder;"
+        " create it or pass --migrations DIR"
+    )

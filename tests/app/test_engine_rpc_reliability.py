@@ -133,3 +133,37 @@ def test_rpc_runner_killed_mid_migration_leaves_no_partial_change_and_the_next_u
     assert finished.returncode == 0, err
     assert relation_exists(url, "half") and relation_exists(url, "other_half") and relation_exists(url, "after_kill")
     assert [row[0] for row in history(url)] == ["20261124_001", "20261124_002"]
+
+
+def test_a_refused_service_key_is_a_clear_error(
+    endpoint: Any, dev_keys: DevKeys, tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    from service.app.cli import main
+
+    (tmp_path / "migrations").mkdir()
+    monkeypatch.setenv("SUPABASE_URL", endpoint.url)
+    monkeypatch.setenv("SUPABASE_SERVICE_KEY", "sb_secret_not-the-right-one")
+    code = main(["--migrations", str(tmp_path / "migrations"), "status"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"omnia-migrate: error: cannot connect to Supabase {endpoint.url}: the key was refused (Invalid API key)" in err
+    assert "sb_secret_not-the-right-one" not in err
+
+
+def test_a_run_lock_held_too_long_refuses_with_exit_1_naming_the_holder(
+    endpoint: Any, embedded_postgres: EmbeddedPostgres, fresh_database: str, dev_keys: DevKeys, tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from service.errors import RunLockHeld
+
+    folder = tmp_path / "migrations"
+    write_files(folder, {"20261124_001_one.sql": LOGGED_MIGRATION.format(n=1)})
+    with psycopg.connect(embedded_postgres.url(fresh_database), autocommit=True) as connection:
+        connection.execute("select omnia_lock_acquire('migrate', 'ops@elsewhere:1', 60)")
+    settings = replace(_settings(folder, endpoint, dev_keys), run_lock_wait_s=0.3)
+    with pytest.raises(RunLockHeld) as raised:
+        commands.up(settings)
+    assert raised.value.exit_code == 1
+    assert raised.value.message.startswith("the run lock is held by ops@elsewhere:1 (waited 0.3 s); nothing was run")
+    assert _applications(embedded_postgres.url(fresh_database)) == []

@@ -1,0 +1,116 @@
+"""B207 adding-required-field: ADD COLUMN ... NOT NULL without a default fails on a table with rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pglast import ast, parse_sql
+from pglast.enums import ConstrType
+from pglast.stream import RawStream
+from pglast.stream import maybe_double_quote_name as quote
+
+from service.core.lint import tree
+from service.core.lint.context import LintContext
+from service.core.lint.model import Hit, Rule, Severity
+from service.core.sql import Statement
+
+SERIAL_TYPES = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
+# Constraints that give every existing row a value: the column is filled, not left NULL.
+FILLING = frozenset({"CONSTR_IDENTITY", "CONSTR_GENERATED"})
+VALIDATED_CHECK_SINCE = 12  # SET NOT NULL skips its scan when a valid CHECK (c IS NOT NULL) exists
+
+
+def _fills_existing_rows(column: tree.Node) -> bool:
+    """Whether a default (not NULL), identity, generation or serial type gives existing rows a value."""
+    if tree.type_name(column.get("typeName")) in SERIAL_TYPES:
+        return True
+    for item in column.get("constraints", ()):
+        constraint = item.get("Constraint", {})
+        contype = constraint.get("contype")
+        if contype in FILLING:
+            return True
+        if contype == "CONSTR_DEFAULT" and not constraint.get("raw_expr", {}).get("A_Const", {}).get("isnull"):
+            return True
+    return False
+
+
+def _nullable_add(statement_text: str, command_index: int) -> str:
+    """The ADD COLUMN at `command_index`, alone and without its NOT NULL, deparsed."""
+    node = parse_sql(statement_text)[0].stmt
+    command = node.cmds[command_index]
+    column = command.def_
+    column.constraints = tuple(
+        constraint for constraint in column.constraints or ()
+        if constraint.contype is not ConstrType.CONSTR_NOTNULL
+    ) or None
+    single = ast.AlterTableStmt(relation=node.relation, cmds=(command,), objtype=node.objtype,
+                                missing_ok=node.missing_ok)
+    return str(RawStream()(single))
+
+
+def required_column_rewrite(statement_text: str, command_index: int, relation: tree.Node, column: str,
+                            pg_version: int) -> str:
+    """Add the column nullable, backfill, then enforce NOT NULL without a long lock."""
+    schema = relation.get("schemaname")
+    relname = str(relation.get("relname", ""))
+    table = f"{quote(schema)}." if schema else ""
+    table += quote(relname)
+    name = quote(column)
+    lines = [
+        "-- 1. add it nullable: INSERTs of the deployed code, which omit it, keep working",
+        f"{_nullable_add(statement_text, command_index)};",
+        f"-- 2. deploy code that writes {name}, and backfill the existing rows in batches",
+    ]
+    if pg_version >= VALIDATED_CHECK_SINCE:
+        check_name = quote(f"{relname}_{column}_not_null")
+        lines += [
+            "-- 3. once backfilled, a CHECK that only new writes must pass:",
+            f"ALTER TABLE {table} ADD CONSTRAINT {check_name} CHECK ({name} IS NOT NULL) NOT VALID;",
+            "-- 4. in a later migration: VALIDATE takes no write lock, and SET NOT NULL then skips its scan",
+            f"ALTER TABLE {table} VALIDATE CONSTRAINT {check_name};",
+            f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;",
+            f"ALTER TABLE {table} DROP CONSTRAINT {check_name};",
+        ]
+    else:
+        lines += [
+            "-- 3. before PG12, SET NOT NULL scans the table under ACCESS EXCLUSIVE: run it in a maintenance window",
+            f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;",
+        ]
+    lines.append(f"-- or, when one value suits every existing row: ADD COLUMN {name} ... NOT NULL DEFAULT <constant>")
+    return "\n".join(lines)
+
+
+def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
+    """Each `ADD COLUMN ... NOT NULL` without a default on a table that existed before this run."""
+    if statement.kind != "AlterTableStmt" or statement.node.get("objtype") != "OBJECT_TABLE":
+        return
+    relation = statement.node.get("relation") or {}
+    table = tree.qualified_name(relation)
+    if context.is_new(table):
+        return
+    for index, item in enumerate(statement.node.get("cmds", ())):
+        command = item.get("AlterTableCmd", {})
+        if command.get("subtype") != "AT_AddColumn":
+            continue
+        column = command.get("def", {}).get("ColumnDef", {})
+        not_null = any(c.get("Constraint", {}).get("contype") == "CONSTR_NOTNULL" for c in column.get("constraints", ()))
+        if not not_null or _fills_existing_rows(column):
+            continue
+        name = str(column.get("colname", ""))
+        yield Hit(
+            location=tree.location(column),
+            message=f"ADD COLUMN {name} NOT NULL without a default fails if {table} has rows, and breaks "
+            f"the deployed code's INSERTs, which omit {name}",
+            rewrite=required_column_rewrite(statement.text, index, relation, name, context.pg_version),
+        )
+
+
+RULE = Rule(
+    code="B207",
+    name="adding-required-field",
+    severity=Severity.ERROR,
+    message="ADD COLUMN NOT NULL without a default fails on existing rows and breaks the deployed code's INSERTs",
+    help="Add the column nullable, deploy code that writes it, backfill, then enforce NOT NULL with a "
+    "CHECK ... NOT VALID validated later; or give it a constant DEFAULT. New tables are fine.",
+    check=check,
+)
