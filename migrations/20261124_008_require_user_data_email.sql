@@ -1,26 +1,27 @@
 -- Migration: 20261124_008_require_user_data_email.sql
--- Description: Make user_data.email NOT NULL after cleaning existing NULLs
+-- Description: Make user_data.email NOT NULL, phase 1: clean existing NULLs and refuse new ones (NOT VALID check)
 -- Author: Omnia
 -- Date: 2026-11-24
+-- Phase: expand
 -- Requires: 20261124_001
 
 BEGIN;
 
--- Phase 1: clean existing data
+-- Clean existing data
 UPDATE user_data
 SET email = 'unknown@example.com'
 WHERE email IS NULL;
 
--- Phase 2: add the constraint
+-- New rows must have an email from now on; existing rows are checked in 20261124_009
+-- without holding ACCESS EXCLUSIVE during the scan.
 ALTER TABLE user_data
-ALTER COLUMN email SET NOT NULL;
+ADD CONSTRAINT user_data_email_not_null CHECK (email IS NOT NULL) NOT VALID;
 
 -- Post-migration validation
 DO $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM information_schema.columns
-               WHERE table_name = 'user_data' AND column_name = 'email' AND is_nullable = 'YES') THEN
-        RAISE EXCEPTION 'Migration validation failed: user_data.email is still nullable';
+    IF EXISTS (SELECT 1 FROM user_data WHERE email IS NULL) THEN
+        RAISE EXCEPTION 'Migration validation failed: user_data.email still has NULLs';
     END IF;
 END
 $$;

@@ -2,7 +2,7 @@
 
 BEGIN;
 
-ALTER TABLE user_data ALTER COLUMN email DROP NOT NULL;
+ALTER TABLE user_data DROP CONSTRAINT IF EXISTS user_data_email_not_null;
 
 DELETE FROM schema_migrations WHERE version = '20261124_008';
 

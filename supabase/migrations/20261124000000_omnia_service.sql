@@ -2,6 +2,7 @@
 -- Apply with `omnia-migrate install` (direct connection), paste the output of
 -- `omnia-migrate install --print` into the SQL editor, or keep this file in a
 -- Supabase CLI project's supabase/migrations/. Running it again changes nothing.
+-- Lint-ignore: S508 -- EXECUTE is revoked from anon and authenticated in the DO block at the end, which the linter cannot read
 
 -- The history table (DESIGN.md section 4). A seed-shaped three-column table
 -- (version, description, applied_at) is upgraded in place, keeping its rows.

@@ -12,7 +12,7 @@ from service.app.cli import main
 from service.localstack.embedded import EmbeddedPostgres
 from service.localstack.keys import DevKeys
 from service.settings import Secret, Settings
-from tests.app.engine_fixtures import local_endpoint, write_files
+from tests.app.engine_fixtures import TEST_CONFIG, TEST_LINT, local_endpoint, write_files
 
 
 @dataclass
@@ -38,12 +38,12 @@ def project(
     folder = tmp_path / "migrations"
     folder.mkdir()
     if request.param == "direct":
-        settings = Settings(state_dir=tmp_path / ".omnia", migrations_dir=folder, database_url=Secret(url),
+        settings = Settings(lint=TEST_LINT, state_dir=tmp_path / ".omnia", migrations_dir=folder, database_url=Secret(url),
                             run_lock_wait_s=30)
         yield Project(settings, url, folder, {"DATABASE_URL": url})
         return
     with local_endpoint(embedded_postgres, fresh_database, dev_keys) as server:
-        settings = Settings(state_dir=tmp_path / ".omnia", migrations_dir=folder, supabase_url=server.url,
+        settings = Settings(lint=TEST_LINT, state_dir=tmp_path / ".omnia", migrations_dir=folder, supabase_url=server.url,
                             supabase_service_key=Secret(dev_keys.service_key), run_lock_wait_s=30)
         yield Project(settings, url, folder,
                       {"SUPABASE_URL": server.url, "SUPABASE_SERVICE_KEY": dev_keys.service_key})
@@ -58,7 +58,7 @@ def cli(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
         monkeypatch.setenv(name, value)
 
     def run(*arguments: str) -> tuple[int, str, str]:
-        code = main(["--migrations", str(project.folder), *arguments])
+        code = main(["--config", str(TEST_CONFIG), "--migrations", str(project.folder), *arguments])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 

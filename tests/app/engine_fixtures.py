@@ -9,8 +9,13 @@ from typing import Any
 
 import psycopg
 
+from service.core.lint import LintConfig
 from service.localstack.embedded import EmbeddedPostgres
 from service.localstack.keys import DevKeys
+
+
+TEST_CONFIG = Path(__file__).with_name("omnia-test.toml")
+TEST_LINT = LintConfig(ignore=("S501",))  # what TEST_CONFIG says, for Settings built in tests
 
 
 def write_files(folder: Path, files: dict[str, str | bytes]) -> None:

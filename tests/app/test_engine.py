@@ -6,10 +6,8 @@ import hashlib
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from service.app import commands
-from service.app.cli import main
 from service.core.plan import State
 from tests.app.conftest import Project
 from tests.app.engine_fixtures import columns, history, relation_exists

@@ -18,14 +18,14 @@ from service.core.target import Timeouts
 from service.localstack.embedded import EmbeddedPostgres
 from service.settings import Secret, Settings
 from tests.app.cli_process import CLEARED
-from tests.app.engine_fixtures import history, relation_exists, write_files
+from tests.app.engine_fixtures import TEST_CONFIG, TEST_LINT, history, relation_exists, write_files
 
 
 def _runner(url: str, folder: Path, *arguments: str) -> subprocess.Popen[str]:
     environment = {key: value for key, value in os.environ.items() if key not in CLEARED}
     environment["DATABASE_URL"] = url
     return subprocess.Popen(
-        [sys.executable, "-m", "service", "--migrations", str(folder), *arguments],
+        [sys.executable, "-m", "service", "--config", str(TEST_CONFIG), "--migrations", str(folder), *arguments],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -93,7 +93,7 @@ def test_lock_contention_times_out_retries_and_succeeds_once_released(
     url = embedded_postgres.url(fresh_database)
     folder = tmp_path / "migrations"
     write_files(folder, {"20261124_001_add_z.sql": "alter table busy add column z int;"})
-    settings = Settings(migrations_dir=folder, database_url=Secret(url), state_dir=tmp_path / ".omnia")
+    settings = Settings(lint=TEST_LINT, migrations_dir=folder, database_url=Secret(url), state_dir=tmp_path / ".omnia")
     blocker = psycopg.connect(url)
     blocker.execute("create table busy (x int)")
     blocker.commit()
@@ -129,7 +129,7 @@ def test_lock_contention_that_never_clears_fails_with_exit_code_3_after_the_retr
     url = embedded_postgres.url(fresh_database)
     folder = tmp_path / "migrations"
     write_files(folder, {"20261124_001_add_z.sql": "alter table busy add column z int;"})
-    settings = Settings(migrations_dir=folder, database_url=Secret(url), state_dir=tmp_path / ".omnia")
+    settings = Settings(lint=TEST_LINT, migrations_dir=folder, database_url=Secret(url), state_dir=tmp_path / ".omnia")
     with psycopg.connect(url) as blocker:
         blocker.execute("create table busy (x int)")
         blocker.commit()

@@ -23,7 +23,7 @@ from service.localstack.embedded import EmbeddedPostgres
 from service.localstack.keys import DevKeys
 from service.settings import Secret, Settings
 from tests.app.cli_process import CLEARED
-from tests.app.engine_fixtures import history, local_endpoint, relation_exists, write_files
+from tests.app.engine_fixtures import TEST_CONFIG, TEST_LINT, history, local_endpoint, relation_exists, write_files
 from tests.app.test_engine_reliability import wait_for_sleeping_session
 
 LOGGED_MIGRATION = "create table t{n} (x int);\ninsert into applications values ('{n}');\n"
@@ -43,7 +43,7 @@ def _applications(url: str) -> list[tuple[str, int]]:
 
 
 def _settings(folder: Path, server: Any, keys: DevKeys) -> Settings:
-    return Settings(migrations_dir=folder, supabase_url=server.url, supabase_service_key=Secret(keys.service_key),
+    return Settings(lint=TEST_LINT, migrations_dir=folder, supabase_url=server.url, supabase_service_key=Secret(keys.service_key),
                     state_dir=folder.parent / ".omnia", run_lock_wait_s=60)
 
 
@@ -91,7 +91,7 @@ def _rpc_runner(server: Any, keys: DevKeys, folder: Path, *arguments: str) -> su
     environment = {key: value for key, value in os.environ.items() if key not in CLEARED}
     environment.update({"SUPABASE_URL": server.url, "SUPABASE_SERVICE_KEY": keys.service_key})
     return subprocess.Popen(
-        [sys.executable, "-m", "service", "--migrations", str(folder), *arguments],
+        [sys.executable, "-m", "service", "--config", str(TEST_CONFIG), "--migrations", str(folder), *arguments],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 

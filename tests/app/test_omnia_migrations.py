@@ -30,7 +30,7 @@ def test_omnia_migrations_go_up_down_to_zero_and_up_again_keeping_data(project: 
         )
 
     _, rest = commands.up(project.settings)
-    assert [step.version for step in rest.steps] == [f"20261124_00{n}" for n in range(4, 9)]
+    assert [step.version for step in rest.steps] == [f"20261124_00{n}" for n in range(4, 10)]
     with psycopg.connect(project.url) as connection:
         assert connection.execute("select new_name, email from user_data").fetchall() == [("Ada", "unknown@example.com")]
         assert connection.execute(
@@ -44,10 +44,10 @@ def test_omnia_migrations_go_up_down_to_zero_and_up_again_keeping_data(project: 
     assert secured == (6,)
 
     _, down = commands.down(project.settings, steps=100)
-    assert [step.version for step in down.steps] == [f"20261124_00{n}" for n in range(8, 0, -1)]
+    assert [step.version for step in down.steps] == [f"20261124_00{n}" for n in range(9, 0, -1)]
     assert history(project.url) == []
     assert not any(relation_exists(project.url, table) for table in CORE_TABLES + ["new_feature_data"])
 
     _, again = commands.up(project.settings)
-    assert again.failed is None and len(again.steps) == 8
+    assert again.failed is None and len(again.steps) == 9
     assert columns(project.url, "user_settings") == ["id", "user_id", "setting_key", "setting_value"]

@@ -40,9 +40,12 @@ $$;
 -- keep both columns in step while old and new code run side by side
 CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        NEW.{new_column} := COALESCE(NEW.{new_column}, NEW.{old_column});
-        NEW.{old_column} := COALESCE(NEW.{old_column}, NEW.{new_column});
+    IF TG_OP = 'INSERT' THEN  -- {new_column} has no default: set means new code wrote it
+        IF NEW.{new_column} IS NULL THEN
+            NEW.{new_column} := NEW.{old_column};
+        ELSE
+            NEW.{old_column} := NEW.{new_column};
+        END IF;
     ELSIF NEW.{old_column} IS DISTINCT FROM OLD.{old_column} THEN
         NEW.{new_column} := NEW.{old_column};
     ELSIF NEW.{new_column} IS DISTINCT FROM OLD.{new_column} THEN
@@ -53,7 +56,8 @@ END
 $$;
 CREATE TRIGGER {sync} BEFORE INSERT OR UPDATE ON {table}
     FOR EACH ROW EXECUTE {execute} {function}();
--- Phase 2 (backfill; in batches on a large table), then add {old_column}'s defaults, constraints and indexes to {new_column}
+-- Phase 2: backfill (in batches on a large table); then give {new_column} {old_column}'s constraints and indexes
+-- (its default only once no code writes {old_column})
 UPDATE {table} SET {new_column} = {old_column} WHERE {new_column} IS DISTINCT FROM {old_column};
 -- Phase 3: deploy code that reads and writes {new_column} only
 -- Phase 4, in a migration marked `-- Phase: contract`:

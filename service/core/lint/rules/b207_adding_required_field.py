@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 from pglast import ast, parse_sql
 from pglast.enums import ConstrType
@@ -36,9 +37,9 @@ def _fills_existing_rows(column: tree.Node) -> bool:
 
 def _nullable_add(statement_text: str, command_index: int) -> str:
     """The ADD COLUMN at `command_index`, alone and without its NOT NULL, deparsed."""
-    node = parse_sql(statement_text)[0].stmt
-    command = node.cmds[command_index]
-    column = command.def_
+    node = cast(ast.AlterTableStmt, parse_sql(statement_text)[0].stmt)
+    command = cast(ast.AlterTableCmd, (node.cmds or ())[command_index])
+    column = cast(ast.ColumnDef, command.def_)
     column.constraints = tuple(
         constraint for constraint in column.constraints or ()
         if constraint.contype is not ConstrType.CONSTR_NOTNULL
@@ -93,7 +94,8 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         if command.get("subtype") != "AT_AddColumn":
             continue
         column = command.get("def", {}).get("ColumnDef", {})
-        not_null = any(c.get("Constraint", {}).get("contype") == "CONSTR_NOTNULL" for c in column.get("constraints", ()))
+        constraints = column.get("constraints", ())
+        not_null = any(c.get("Constraint", {}).get("contype") == "CONSTR_NOTNULL" for c in constraints)
         if not not_null or _fills_existing_rows(column):
             continue
         name = str(column.get("colname", ""))

@@ -33,10 +33,11 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     if relation and context.is_new(tree.qualified_name(relation)):
         return
     kind = str(node.get("objectType", "")).removeprefix("OBJECT_").lower().replace("_", " ")
+    kind = "materialized view" if kind == "matview" else kind
     yield Hit(
         location=tree.location(relation),
-        message=f"moving {kind} {_object_name(node)} to schema {node.get('newschema')} breaks the code, "
-        "grants and search_path settings that name it in its old schema",
+        message=f"moving {kind} {_object_name(node)} to schema {node.get('newschema')} breaks the code "
+        "and search_path settings that find it in its old schema",
     )
 
 

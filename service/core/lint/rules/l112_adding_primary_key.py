@@ -1,0 +1,53 @@
+"""L112 adding-primary-key: ADD PRIMARY KEY builds its index under ACCESS EXCLUSIVE, plus a NOT NULL scan.
+
+Like ADD UNIQUE, the index build blocks reads and writes; the key columns
+are also made NOT NULL, which scans the table unless they already are.
+`ADD COLUMN ... PRIMARY KEY` (e.g. `id bigserial PRIMARY KEY`) does the same.
+Build a unique index CONCURRENTLY, make the columns NOT NULL the safe way,
+then `ADD CONSTRAINT ... PRIMARY KEY USING INDEX`. Tables created in this
+run are exempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from service.core.lint import tree
+from service.core.lint.context import LintContext
+from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rules.l111_disallowed_unique_constraint import (
+    index_backed_rewrite,
+    index_constraints,
+)
+from service.core.sql import Statement
+
+
+def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
+    """Each PRIMARY KEY added to an existing table with an index built on the spot."""
+    if statement.kind != "AlterTableStmt":
+        return
+    relation = statement.node.get("relation") or {}
+    table = tree.qualified_name(relation)
+    if context.is_new(table):
+        return
+    for item in statement.node.get("cmds") or ():
+        for constraint, column in index_constraints(item.get("AlterTableCmd", {}), "CONSTR_PRIMARY"):
+            temporal = bool(constraint.get("without_overlaps"))  # GiST-backed: no USING INDEX recipe
+            yield Hit(
+                location=tree.location(constraint),
+                message=f"ADD PRIMARY KEY builds its index on {table} under an ACCESS EXCLUSIVE lock, and scans "
+                "the table to make the key columns NOT NULL: reads and writes wait for both",
+                rewrite=None if temporal else index_backed_rewrite(statement.text, relation, constraint, column),
+            )
+
+
+RULE = Rule(
+    code="L112",
+    name="adding-primary-key",
+    severity=Severity.ERROR,
+    message="ADD PRIMARY KEY builds its index under an ACCESS EXCLUSIVE lock and scans for NULLs: "
+    "reads and writes wait",
+    help="CREATE UNIQUE INDEX CONCURRENTLY in a migration marked `-- Transaction: none`, make the key columns "
+    "NOT NULL without a long lock (see L107), then ADD CONSTRAINT ... PRIMARY KEY USING INDEX.",
+    check=check,
+)

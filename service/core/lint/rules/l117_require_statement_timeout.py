@@ -1,0 +1,44 @@
+"""L117 require-statement-timeout: locking DDL with no `SET statement_timeout` before it.
+
+Without a statement_timeout a migration statement can run (and hold its
+locks) for as long as it takes: an unexpectedly slow rewrite or scan keeps
+the table blocked. Reported once per file, at the first statement that takes
+a lock on an existing object, unless the runner sets the timeout itself
+(`runner_sets_timeouts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from service.core.lint.context import LintContext
+from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rules.l116_require_lock_timeout import takes_locks
+from service.core.sql import Statement
+
+_FIRED_KEY = "L117"
+
+
+def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
+    """The file's first locking statement, when no statement_timeout was set before it."""
+    if context.runner_sets_timeouts or context.statement_timeout_set or context.rule_state.get(_FIRED_KEY):
+        return
+    if not takes_locks(statement, context):
+        return
+    context.rule_state[_FIRED_KEY] = True
+    set_command = "SET LOCAL" if context.transactional else "SET"
+    yield Hit(
+        rewrite="-- first in the file: bound how long any statement may hold its locks (size it to the slowest "
+        f"expected statement)\n{set_command} statement_timeout = '15min';\n{statement.text};",
+    )
+
+
+RULE = Rule(
+    code="L117",
+    name="require-statement-timeout",
+    severity=Severity.INFO,
+    message="locking DDL with no statement_timeout: a statement that runs long keeps its locks as long as it runs",
+    help="Start the file with `SET LOCAL statement_timeout = ...` (plain SET in a `-- Transaction: none` file) "
+    "sized to the slowest expected statement, or let the runner set the timeouts.",
+    check=check,
+)

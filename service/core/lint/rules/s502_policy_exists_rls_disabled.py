@@ -1,0 +1,61 @@
+"""S502 policy-exists-rls-disabled: a policy on a table without row level security restricts nothing
+(splinter 0007).
+
+Judged only for tables the file creates: for an older table the file cannot
+tell whether RLS is already on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from service.core.lint import tree
+from service.core.lint.context import LintContext
+from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rules.s501_rls_disabled_in_public import KINDS, RowSecurity, enable_row_security, follow
+from service.core.sql import Statement
+
+
+@dataclass
+class _State:
+    tables: RowSecurity = field(default_factory=RowSecurity)
+    policies: list[tuple[Statement, str, tree.Node]] = field(default_factory=list)  # statement, table, relation
+
+
+def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
+    """Nothing yet: remember created tables, RLS switches and policies for `finish`."""
+    if statement.kind in KINDS or statement.kind == "CreatePolicyStmt":
+        state: _State = context.rule_state.setdefault("S502", _State())
+        if statement.kind == "CreatePolicyStmt":
+            relation = statement.node.get("table") or {}
+            state.policies.append((statement, tree.qualified_name(relation), relation))
+        else:
+            follow(statement, state.tables, exposed_only=False)
+    return iter(())
+
+
+def finish(context: LintContext) -> Iterator[tuple[Statement, Hit]]:
+    """Each policy on a table the file creates and leaves without row level security."""
+    state: _State | None = context.rule_state.get("S502")
+    if state is None:
+        return
+    for statement, table, relation in state.policies:
+        if table in state.tables.created and not state.tables.enabled.get(table, False):
+            yield statement, Hit(
+                location=tree.location(relation),
+                message=f"policy {statement.node.get('policy_name')} on {table} has no effect: row level security "
+                f"is not enabled on {table}, so every role's grants apply in full",
+                rewrite=enable_row_security(relation),
+            )
+
+
+RULE = Rule(
+    code="S502",
+    name="policy-exists-rls-disabled",
+    severity=Severity.ERROR,
+    message="policy on a table without row level security: it restricts nothing",
+    help="ALTER TABLE ... ENABLE ROW LEVEL SECURITY in the same migration.",
+    check=check,
+    finish=finish,
+)

@@ -1,0 +1,138 @@
+"""S508 security-definer-function-executable: a SECURITY DEFINER function in the exposed schema can be
+called through the API (/rpc) by anon and authenticated, with its owner's rights (splinter 0028, 0029).
+
+Supabase's default privileges grant EXECUTE on new functions in public to
+anon and authenticated by name, so `REVOKE ... FROM PUBLIC` alone leaves them
+callable: each of the two roles must lose EXECUTE (REVOKE EXECUTE or ALL, on
+the function or on ALL FUNCTIONS IN SCHEMA) later in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pglast import ast, enums
+from pglast.stream import RawStream
+
+from service.core.lint import tree
+from service.core.lint.context import LintContext
+from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rules.s507_function_search_path_mutable import ArgumentTypes, created_signature, names_function
+from service.core.lint.rules.t301_prefer_bigint import reparse
+from service.core.sql import Statement
+
+EXPOSED_SCHEMAS = frozenset({"public"})
+API_ROLES = ("anon", "authenticated")
+KINDS = frozenset({"CreateFunctionStmt", "AlterFunctionStmt", "GrantStmt"})
+FUNCTION_OBJECTS = frozenset({"OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_ROUTINE"})
+
+
+@dataclass
+class _Function:
+    statement: Statement
+    name: str
+    arguments: ArgumentTypes
+    definer: bool
+    callers: set[str] = field(default_factory=lambda: set(API_ROLES))
+
+
+def _security_definer(options: list[tree.Node] | None) -> bool | None:
+    value = None
+    for item in options or ():
+        option = item.get("DefElem", {})
+        if option.get("defname") == "security":
+            value = bool(option.get("arg", {}).get("Boolean", {}).get("boolval"))
+    return value
+
+
+def _returns_trigger(node: tree.Node) -> bool:
+    """Trigger functions cannot be called directly, through the API or otherwise."""
+    return tree.type_name(node.get("returnType")) in ("trigger", "event_trigger")
+
+
+def _grant(node: tree.Node, functions: list[_Function]) -> None:
+    """Apply a GRANT / REVOKE of EXECUTE (or ALL) to the API roles on the functions it names."""
+    privileges = [item.get("AccessPriv", {}).get("priv_name") for item in node.get("privileges", ())]
+    if privileges and "execute" not in privileges:
+        return
+    if node.get("objtype") not in FUNCTION_OBJECTS:
+        return
+    roles = {item.get("RoleSpec", {}).get("rolename") for item in node.get("grantees", ())} & set(API_ROLES)
+    if node.get("targtype") == "ACL_TARGET_ALL_IN_SCHEMA":
+        schemas = set(tree.names(node.get("objects")))
+        targets = [f for f in functions if f.name.split(".", 1)[0] in schemas]
+    else:
+        references = [item.get("ObjectWithArgs", {}) for item in node.get("objects", ())]
+        targets = [f for f in functions if any(names_function(r, f.name, f.arguments) for r in references)]
+    for function in targets:
+        if node.get("is_grant"):
+            function.callers |= roles
+        else:
+            function.callers -= roles
+
+
+def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
+    """Nothing yet: remember exposed functions, their SECURITY and EXECUTE grants for `finish`."""
+    if statement.kind not in KINDS:
+        return iter(())
+    functions: list[_Function] = context.rule_state.setdefault("S508", [])
+    node = statement.node
+    if statement.kind == "CreateFunctionStmt":
+        name, arguments = created_signature(node)
+        if name.split(".", 1)[0] not in EXPOSED_SCHEMAS or _returns_trigger(node):
+            return iter(())
+        definer = bool(_security_definer(node.get("options")))
+        existing = next((f for f in functions if (f.name, f.arguments) == (name, arguments)), None)
+        if existing:  # CREATE OR REPLACE keeps the grants
+            existing.statement, existing.definer = statement, definer
+        else:
+            functions.append(_Function(statement, name, arguments, definer))
+    elif statement.kind == "AlterFunctionStmt":
+        change = _security_definer(node.get("actions"))
+        for function in functions:
+            if change is not None and names_function(node.get("func", {}), function.name, function.arguments):
+                function.definer = change
+    else:
+        _grant(node, functions)
+    return iter(())
+
+
+def _revoke(statement: Statement) -> str:
+    root = reparse(statement.text, ast.CreateFunctionStmt)
+    closed = (enums.FunctionParameterMode.FUNC_PARAM_OUT, enums.FunctionParameterMode.FUNC_PARAM_TABLE)
+    arguments = tuple(parameter.argType for parameter in root.parameters or () if parameter.mode not in closed)
+    revoke = ast.GrantStmt(
+        is_grant=False, targtype=enums.GrantTargetType.ACL_TARGET_OBJECT,
+        objtype=enums.ObjectType.OBJECT_PROCEDURE if root.is_procedure else enums.ObjectType.OBJECT_FUNCTION,
+        objects=(ast.ObjectWithArgs(objname=root.funcname, objargs=arguments),),
+        privileges=(ast.AccessPriv(priv_name="execute"),),
+        grantees=(ast.RoleSpec(roletype=enums.RoleSpecType.ROLESPEC_PUBLIC),
+                  *(ast.RoleSpec(roletype=enums.RoleSpecType.ROLESPEC_CSTRING, rolename=role) for role in API_ROLES)),
+        behavior=enums.DropBehavior.DROP_RESTRICT,
+    )
+    return f"{str(RawStream()(revoke)).strip()};"
+
+
+def finish(context: LintContext) -> Iterator[tuple[Statement, Hit]]:
+    """Each exposed SECURITY DEFINER function anon or authenticated can still execute at the end of the file."""
+    for function in context.rule_state.get("S508", ()):
+        if function.definer and function.callers:
+            callers = " and ".join(role for role in API_ROLES if role in function.callers)
+            yield function.statement, Hit(
+                message=f"SECURITY DEFINER function {function.name} can be called through the API by {callers}, "
+                "and runs with its owner's rights",
+                rewrite=_revoke(function.statement),
+            )
+
+
+RULE = Rule(
+    code="S508",
+    name="security-definer-function-executable",
+    severity=Severity.WARNING,
+    message="SECURITY DEFINER function in an exposed schema that anon or authenticated can call through the API",
+    help="REVOKE EXECUTE ON FUNCTION ... FROM PUBLIC, anon, authenticated (grant it back to the roles that "
+    "need it), make it SECURITY INVOKER, or move it to a schema the API does not expose.",
+    check=check,
+    finish=finish,
+)

@@ -1,0 +1,61 @@
+"""S509 extension-in-public: an extension installed in the exposed schema puts its functions, types and
+tables in the API's reach and in every user's search_path (splinter 0014)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pglast import ast
+from pglast.stream import RawStream
+
+from service.core.lint.context import LintContext
+from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rules.t301_prefer_bigint import reparse
+from service.core.sql import Statement
+
+EXPOSED_SCHEMAS = frozenset({"public"})
+# plpgsql lives in pg_catalog; these install into the fixed schema of their control file (WITH SCHEMA fails).
+OWN_SCHEMA = frozenset({"plpgsql", "pg_graphql", "pgsodium", "supabase_vault"})
+TARGET_SCHEMA = "extensions"  # Supabase's schema for extensions
+
+
+def _schema(options: list[dict[str, dict[str, object]]] | None) -> str | None:
+    for item in options or ():
+        option = item.get("DefElem", {})
+        if option.get("defname") == "schema":
+            argument = option.get("arg")
+            return str(argument.get("String", {}).get("sval")) if isinstance(argument, dict) else None
+    return None
+
+
+def _in_extensions(statement_text: str) -> str:
+    root = reparse(statement_text, ast.CreateExtensionStmt)
+    kept = tuple(option for option in root.options or () if option.defname != "schema")
+    root.options = (*kept, ast.DefElem(defname="schema", arg=ast.String(sval=TARGET_SCHEMA)))
+    return f"CREATE SCHEMA IF NOT EXISTS {TARGET_SCHEMA};\n{str(RawStream()(root)).strip()};"
+
+
+def check(statement: Statement, _context: LintContext) -> Iterator[Hit]:
+    """A CREATE EXTENSION without WITH SCHEMA, or WITH SCHEMA public."""
+    if statement.kind != "CreateExtensionStmt":
+        return
+    name = str(statement.node.get("extname", ""))
+    schema = _schema(statement.node.get("options"))
+    if name in OWN_SCHEMA or (schema is not None and schema not in EXPOSED_SCHEMAS):
+        return
+    yield Hit(
+        message=f"extension {name} is installed in public: its functions, types and tables are exposed "
+        "through the API and shadow names in every user's search_path",
+        rewrite=_in_extensions(statement.text),
+    )
+
+
+RULE = Rule(
+    code="S509",
+    name="extension-in-public",
+    severity=Severity.WARNING,
+    message="extension installed in the exposed public schema (no WITH SCHEMA)",
+    help="CREATE EXTENSION ... WITH SCHEMA extensions (add `extensions` to the search_path of the roles that "
+    "use it).",
+    check=check,
+)

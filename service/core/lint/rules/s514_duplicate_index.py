@@ -1,0 +1,74 @@
+"""S514 duplicate-index: two indexes with the same definition double the write cost and the space for
+nothing (splinter 0009).
+
+Indexes are the same when everything but their name matches: table, columns
+or expressions, method, operator classes, ordering, INCLUDE, UNIQUE and the
+partial-index predicate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from service.core.lint import tree
+from service.core.lint.context import LintContext
+from service.core.lint.model import Hit, Rule, Severity
+from service.core.sql import Statement
+
+NOT_DEFINITION = frozenset({"idxname", "concurrent", "if_not_exists", "relation", "location"})
+
+
+def _without_locations(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _without_locations(value) for key, value in node.items() if key != "location"}
+    if isinstance(node, list):
+        return [_without_locations(item) for item in node]
+    return node
+
+
+def definition(node: tree.Node) -> str:
+    """The index's definition without its name, as a comparable string."""
+    body = {key: _without_locations(value) for key, value in node.items() if key not in NOT_DEFINITION}
+    body["table"] = tree.qualified_name(node.get("relation"))
+    body.setdefault("accessMethod", "btree")
+    return json.dumps(body, sort_keys=True)
+
+
+def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
+    """A CREATE INDEX identical, but for its name, to one created earlier in the file (and not dropped since)."""
+    if statement.kind not in ("IndexStmt", "DropStmt"):
+        return
+    seen: dict[str, list[str | None]] = context.rule_state.setdefault("S514", {})  # definition -> names
+    node = statement.node
+    if statement.kind == "DropStmt":
+        if node.get("removeType") == "OBJECT_INDEX":
+            dropped = {parts[-1] for item in node.get("objects", ())
+                       if (parts := tree.names(item.get("List", {}).get("items")))}
+            for names in seen.values():
+                names[:] = [name for name in names if name not in dropped]
+        return
+    name = node.get("idxname")
+    names = seen.setdefault(definition(node), [])
+    existing = [other for other in names if other is None or other != name]  # the same name again is no copy
+    if name is None or name not in names:
+        names.append(name)
+    if not existing:
+        return
+    relation = node.get("relation")
+    yield Hit(
+        location=tree.location(relation),
+        message=f"index {name or '(unnamed)'} on {tree.qualified_name(relation)} duplicates index "
+        f"{existing[0] or '(unnamed)'} created earlier in this file: same columns, method and predicate",
+    )
+
+
+RULE = Rule(
+    code="S514",
+    name="duplicate-index",
+    severity=Severity.WARNING,
+    message="index identical to one created earlier in the file: twice the write cost and space for nothing",
+    help="Keep one of the two indexes.",
+    check=check,
+)

@@ -1,0 +1,3 @@
+-- The guide's "Renaming Columns" phase 4, run without the earlier phases
+ALTER TABLE user_data
+DROP COLUMN old_name;
