@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -17,6 +17,7 @@ from psycopg import sql
 
 from service.core.migrations import Script
 from service.core.plan import HistoryRow
+from service.adapters.apply_script import ALREADY_APPLIED, NOT_APPLIED, apply_sql, revert_sql, statement_failed
 from service.core.target import AlreadyApplied, NotApplied, OutcomeUnknown, Record, RunLockBusy, StatementFailed, Timeouts
 from service.errors import TargetUnavailable
 from service.settings import Secret, redact_url
@@ -136,30 +137,63 @@ class PostgresTarget:
             connection.close()  # ends the session: the advisory lock goes with it
 
     def apply(self, script: Script, record: Record, timeouts: Timeouts) -> int:
-        """Run the script and insert its history row in one transaction (or statement by statement if none)."""
-        connection = self._work()
-        with _translated(), (connection.transaction() if script.header.transactional else nullcontext()):
-            if script.header.transactional:
-                _set_timeouts(connection, timeouts)
-            if _is_recorded(connection, record.version):
-                raise AlreadyApplied(record.version)
-            started = time.perf_counter()
-            _run_statements(connection, script)
-            execution_ms = _elapsed_ms(started)
-            _insert_history(connection, record, execution_ms)
-        return execution_ms
+        """Run the script and insert its history row in one transaction, sent as one round trip.
+
+        A `Transaction: none` file runs statement by statement instead, recorded after the last one.
+        """
+        if not script.header.transactional:
+            return self._apply_outside_transaction(script, record, timeouts)
+        started = time.perf_counter()
+        try:
+            self._in_one_transaction(apply_sql(script, record, timeouts))
+        except StatementFailed as failure:
+            if failure.sqlstate == ALREADY_APPLIED:
+                raise AlreadyApplied(record.version) from None
+            raise
+        return _elapsed_ms(started)
 
     def revert(self, script: Script, version: str, timeouts: Timeouts) -> int:
-        """Run the rollback script and delete the history row in one transaction."""
-        connection = self._work()
-        with _translated(), connection.transaction():
-            _set_timeouts(connection, timeouts)
-            if not _is_recorded(connection, version):
-                raise NotApplied(version)
-            started = time.perf_counter()
-            _run_statements(connection, script)
-            connection.execute("delete from public.schema_migrations where version = %s", (version,))
+        """Run the rollback script and delete the history row in one transaction, sent as one round trip."""
+        started = time.perf_counter()
+        try:
+            self._in_one_transaction(revert_sql(script, version, timeouts))
+        except StatementFailed as failure:
+            if failure.sqlstate == NOT_APPLIED:
+                raise NotApplied(version) from None
+            raise
         return _elapsed_ms(started)
+
+    def _in_one_transaction(self, script_sql: str) -> None:
+        """BEGIN; the script; COMMIT; as one simple-protocol query: one round trip, all or nothing."""
+        connection = self._work()
+        try:
+            connection.execute(f"BEGIN;\n{script_sql}\nCOMMIT;".encode())
+        except psycopg.Error as error:
+            if _connection_lost(error):
+                raise OutcomeUnknown(_first_line(str(error))) from None
+            connection.execute("ROLLBACK")  # the failed transaction block is still open
+            diag = error.diag
+            raise statement_failed(diag.sqlstate, diag.message_primary or str(error), diag.message_detail,
+                                   diag.message_hint) from None
+
+    def _apply_outside_transaction(self, script: Script, record: Record, timeouts: Timeouts) -> int:
+        connection = self._work()
+        with _translated():
+            if _is_recorded(connection, record.version):
+                raise AlreadyApplied(record.version)
+            connection.execute(
+                "select set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
+                (f"{timeouts.lock_timeout_ms}ms", f"{timeouts.statement_timeout_ms}ms"),
+            )
+            try:
+                started = time.perf_counter()
+                _run_statements(connection, script)
+                execution_ms = _elapsed_ms(started)
+                _insert_history(connection, record, execution_ms)
+            finally:
+                if not connection.closed:
+                    connection.execute("reset lock_timeout; reset statement_timeout")
+        return execution_ms
 
     def write_checksums(self, checksums: Sequence[tuple[str, str]]) -> None:
         """Record new checksums for applied versions, in one transaction."""
@@ -187,13 +221,6 @@ class PostgresTarget:
 def history_row(document: dict[str, Any]) -> HistoryRow:
     """A history row from `to_jsonb(row)`: a seed-shaped table simply lacks the newer keys."""
     return HistoryRow(**{column: document.get(column) for column in HISTORY_COLUMNS})
-
-
-def _set_timeouts(connection: psycopg.Connection[Any], timeouts: Timeouts) -> None:
-    connection.execute(
-        "select set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
-        (f"{timeouts.lock_timeout_ms}ms", f"{timeouts.statement_timeout_ms}ms"),
-    )
 
 
 def _is_recorded(connection: psycopg.Connection[Any], version: str) -> bool:

@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from psycopg import sql
-
+from service.adapters.apply_script import (
+    ALREADY_APPLIED, NOT_APPLIED, apply_sql, insert_history_sql, literal, revert_sql, statement_failed,
+)
 from service.adapters.postgres import history_row
 from service.core.migrations import Script
 from service.core.plan import HistoryRow
@@ -32,9 +33,6 @@ from service.supabase_sql import service_sql
 
 LOCK_NAME = "migrate"
 LEASE_TTL_S = 60
-ALREADY_APPLIED = "OM001"
-NOT_APPLIED = "OM002"
-STATEMENT_MARKER = "omnia-statement:"
 FUNCTION_NOT_IN_CACHE = "PGRST202"
 INSTALL_FIX = "run `omnia-migrate install` on the project (or paste `omnia-migrate install --print` into the SQL editor)"
 
@@ -44,83 +42,6 @@ HISTORY_IS_CURRENT = (
     " where table_schema = 'public' and table_name = 'schema_migrations' and column_name in"
     " ('version', 'description', 'applied_at', 'checksum', 'execution_ms', 'applied_by', 'phase')"
 )
-
-
-def literal(value: object) -> str:
-    """A SQL literal, quoted by psycopg (never by hand)."""
-    return sql.Literal(value).as_string(None)
-
-
-def dollar_quoted(text: str, tag: str) -> str:
-    """`text` between `$tag$` quotes, with a tag that does not occur in it."""
-    while f"${tag}$" in text:
-        tag += "_"
-    return f"${tag}${text}${tag}$"
-
-
-def guarded_script(script: Script, version: str, timeouts: Timeouts, *, expect_recorded: bool) -> str:
-    """The SQL of one exec_sql call: guard, timeouts, the statements in one block, no history change yet."""
-    quoted_version = literal(version)
-    if expect_recorded:
-        guard = f"IF NOT EXISTS (SELECT 1 FROM public.schema_migrations WHERE version = {quoted_version}) THEN " \
-                f"RAISE EXCEPTION USING ERRCODE = '{NOT_APPLIED}', MESSAGE = 'omnia: ' || {quoted_version} || ' is not applied';"
-    else:
-        guard = f"IF EXISTS (SELECT 1 FROM public.schema_migrations WHERE version = {quoted_version}) THEN " \
-                f"RAISE EXCEPTION USING ERRCODE = '{ALREADY_APPLIED}', MESSAGE = 'omnia: ' || {quoted_version} || ' is already applied';"
-    steps = "\n".join(
-        f"    omnia_step := {statement.index};\n    EXECUTE {dollar_quoted(statement.text, f'omnia_s{statement.index}')};"
-        for statement in script.statements
-    )
-    return f"""DO $omnia_guard$ BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('omnia-migration:' || {quoted_version}, 0));
-    {guard}
-    END IF;
-END $omnia_guard$;
-SET LOCAL lock_timeout = {literal(f"{timeouts.lock_timeout_ms}ms")};
-SET LOCAL statement_timeout = {literal(f"{timeouts.statement_timeout_ms}ms")};
-DO $omnia_run$
-DECLARE
-    omnia_step integer := 0;
-    omnia_started timestamptz := clock_timestamp();
-    omnia_state text; omnia_message text; omnia_detail text; omnia_hint text;
-BEGIN
-{steps}
-    PERFORM set_config('omnia.execution_ms',
-        round(extract(epoch from clock_timestamp() - omnia_started) * 1000)::text, true);
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS omnia_state = RETURNED_SQLSTATE, omnia_message = MESSAGE_TEXT,
-        omnia_detail = PG_EXCEPTION_DETAIL, omnia_hint = PG_EXCEPTION_HINT;
-    RAISE EXCEPTION USING ERRCODE = omnia_state, MESSAGE = omnia_message, DETAIL = omnia_detail,
-        HINT = '{STATEMENT_MARKER}' || omnia_step || coalesce(E'\\n' || nullif(omnia_hint, ''), '');
-END $omnia_run$;
-"""
-
-
-def apply_sql(script: Script, record: Record, timeouts: Timeouts) -> str:
-    """One exec_sql call that applies `script` and records it, or changes nothing."""
-    return guarded_script(script, record.version, timeouts, expect_recorded=False) + (
-        "INSERT INTO public.schema_migrations"
-        " (version, description, applied_at, checksum, execution_ms, applied_by, phase) VALUES ("
-        f"{literal(record.version)}, {literal(record.description)}, now(), {literal(record.checksum)},"
-        f" current_setting('omnia.execution_ms')::integer, {literal(record.applied_by)}, {literal(record.phase)});"
-    )
-
-
-def revert_sql(script: Script, version: str, timeouts: Timeouts) -> str:
-    """One exec_sql call that runs the rollback and deletes the history row, or changes nothing."""
-    return guarded_script(script, version, timeouts, expect_recorded=True) + (
-        f"DELETE FROM public.schema_migrations WHERE version = {literal(version)};"
-    )
-
-
-def insert_history_sql(record: Record) -> str:
-    """An INSERT of a history row without running the file (`baseline`)."""
-    return (
-        "INSERT INTO public.schema_migrations"
-        " (version, description, applied_at, checksum, execution_ms, applied_by, phase) VALUES ("
-        f"{literal(record.version)}, {literal(record.description)}, now(), {literal(record.checksum)}, 0,"
-        f" {literal(record.applied_by)}, {literal(record.phase)});"
-    )
 
 
 class SupabaseTarget:
@@ -322,17 +243,5 @@ def holder_is_dead(holder: str) -> bool:
 
 
 def _statement_failed(error: Any) -> StatementFailed:
-    """PostgREST's error body -> StatementFailed; the statement index comes back in the hint."""
-    hint = error.hint or None
-    statement_index = None
-    if hint and hint.startswith(STATEMENT_MARKER):
-        marker, _, rest = hint.partition("\n")
-        statement_index = int(marker[len(STATEMENT_MARKER):]) or None
-        hint = rest or None
-    return StatementFailed(
-        statement_index=statement_index,
-        sqlstate=error.code,
-        message=error.message or "",
-        detail=error.details or None,
-        hint=hint,
-    )
+    """PostgREST's error body -> StatementFailed (the statement index comes back in the hint)."""
+    return statement_failed(error.code, error.message or "", error.details, error.hint)
