@@ -13,11 +13,12 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
-from psycopg import sql
+from psycopg import errors, generators, sql
+from psycopg.pq import ExecStatus
 
 from service.core.migrations import Script
 from service.core.plan import HistoryRow
-from service.adapters.apply_script import ALREADY_APPLIED, NOT_APPLIED, apply_sql, revert_sql, statement_failed
+from service.adapters.apply_script import NOT_APPLIED, insert_history_sql, literal, revert_sql, statement_failed
 from service.core.target import AlreadyApplied, NotApplied, OutcomeUnknown, Record, RunLockBusy, StatementFailed, Timeouts
 from service.errors import TargetUnavailable
 from service.settings import Secret, redact_url
@@ -137,20 +138,65 @@ class PostgresTarget:
             connection.close()  # ends the session: the advisory lock goes with it
 
     def apply(self, script: Script, record: Record, timeouts: Timeouts) -> int:
-        """Run the script and insert its history row in one transaction, sent as one round trip.
+        """Run the script and record it in one transaction, all sent in one round trip.
 
-        A `Transaction: none` file runs statement by statement instead, recorded after the last one.
+        The history row goes first: a runner that recorded the version already
+        makes this INSERT fail on the primary key (AlreadyApplied), and one that
+        is applying it right now makes this INSERT wait for its outcome.
+        A `Transaction: none` file runs statement by statement instead.
         """
         if not script.header.transactional:
             return self._apply_outside_transaction(script, record, timeouts)
+        version = literal(record.version)
+        record_row = insert_history_sql(record)
+        prologue = [
+            "BEGIN",
+            f"SET LOCAL lock_timeout = {literal(f'{timeouts.lock_timeout_ms}ms')}",
+            f"SET LOCAL statement_timeout = {literal(f'{timeouts.statement_timeout_ms}ms')}",
+            record_row,
+            "SELECT set_config('omnia.started', clock_timestamp()::text, true)",
+        ]
+        epilogue = [
+            "UPDATE public.schema_migrations SET execution_ms ="
+            " round(extract(epoch from clock_timestamp() - current_setting('omnia.started')::timestamptz) * 1000)"
+            f" WHERE version = {version}",
+            "COMMIT",
+        ]
         started = time.perf_counter()
+        failed_at, error = self._send(prologue + [statement.text for statement in script.statements] + epilogue)
+        if error is None:
+            return _elapsed_ms(started)
+        if failed_at == prologue.index(record_row) and error.sqlstate == "23505":
+            raise AlreadyApplied(record.version)
+        body_index = failed_at - len(prologue)
+        in_body = 0 <= body_index < len(script.statements)
+        raise _statement_failed_from(error, script.statements[body_index].index if in_body else None)
+
+    def _send(self, statements: list[str]) -> tuple[int, psycopg.Error | None]:
+        """Send the statements as ONE simple-protocol query; (index of the failing one, its error) or (-1, None).
+
+        PostgreSQL runs them in order and stops at the first error; the number
+        of results before the error tells which statement failed. A failed
+        transaction block is rolled back before returning.
+        """
+        connection = self._work()
+        query = "\n;\n".join(statements).encode()  # the newline ends a trailing `-- comment` first
         try:
-            self._in_one_transaction(apply_sql(script, record, timeouts))
-        except StatementFailed as failure:
-            if failure.sqlstate == ALREADY_APPLIED:
-                raise AlreadyApplied(record.version) from None
-            raise
-        return _elapsed_ms(started)
+            connection.pgconn.send_query(query)
+            results = connection.wait(generators.fetch_many(connection.pgconn))
+        except psycopg.Error as error:
+            raise OutcomeUnknown(_first_line(str(error))) from None
+        failed = [i for i, result in enumerate(results) if result.status == ExecStatus.FATAL_ERROR]
+        if not failed:
+            return -1, None
+        error = errors.error_from_result(results[failed[0]], encoding=connection.info.encoding)
+        if _connection_lost(error):
+            raise OutcomeUnknown(_first_line(str(error)))
+        try:
+            connection.execute("ROLLBACK")
+        except psycopg.Error as rollback_error:
+            raise OutcomeUnknown(_first_line(str(rollback_error))) from None
+        return failed[0], error
 
     def revert(self, script: Script, version: str, timeouts: Timeouts) -> int:
         """Run the rollback script and delete the history row in one transaction, sent as one round trip."""
@@ -244,6 +290,10 @@ def _connection_lost(error: psycopg.Error) -> bool:
 def _statement_failed(error: psycopg.Error, statement_index: int | None) -> Exception:
     if _connection_lost(error):
         return OutcomeUnknown(_first_line(str(error)))
+    return _statement_failed_from(error, statement_index)
+
+
+def _statement_failed_from(error: psycopg.Error, statement_index: int | None) -> StatementFailed:
     diag = error.diag
     return StatementFailed(
         statement_index=statement_index,

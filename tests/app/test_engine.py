@@ -232,3 +232,10 @@ def test_new_writes_both_files_from_the_template_with_the_next_free_version(proj
     assert "BEGIN;" in text and "-- Pre-migration validation" in text and text.rstrip().endswith("COMMIT;")
     _, result = commands.up(project.settings)  # the template applies as it is
     assert [step.version for step in result.steps] == ["20261124_001", "20261124_002"]
+
+
+def test_a_statement_ending_in_a_line_comment_does_not_swallow_the_next(project: Project) -> None:
+    project.write({"20261124_001_comments.sql": "create table c1 (x int) -- trailing\n;\ncreate table c2 (x int) -- end"})
+    _, result = commands.up(project.settings)
+    assert result.failed is None
+    assert relation_exists(project.url, "c1") and relation_exists(project.url, "c2")
