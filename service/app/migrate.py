@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from service.core.migrations import Migration
+from service.core.migrations import Migration, Script
 from service.core.plan import DownPlan, HistoryRow, Refusal, UpPlan
 from service.core.target import (
     AlreadyApplied,
@@ -98,96 +98,98 @@ def runner_id() -> str:
 
 def apply_plan(target: Target, plan: UpPlan, options: RunOptions) -> RunResult:
     """Apply the plan's migrations in order; stop at the first failure."""
-    result = RunResult(refusal=plan.refusal)
-    if plan.refusal is not None:
-        return result
-    for position, migration in enumerate(plan.pending, start=1):
-        if options.progress:
-            options.progress(position, len(plan.pending), migration)
-        record = Record(
-            version=migration.version,
-            description=migration.description,
-            checksum=migration.up.checksum,
-            applied_by=options.applied_by or runner_id(),
-            phase=migration.up.header.phase.value if migration.up.header.phase else None,
-        )
-        outcome = _with_retries(
-            migration, options, lambda: target.apply(migration.up, record, options.timeouts),
-            settle=lambda: _settle_apply(target, migration),
-        )
-        if isinstance(outcome, Failure):
-            result.failed = outcome
-            log.error("migration.failed", version=migration.version, file=migration.up.file, error=outcome.summary)
-            break
-        result.steps.append(Step(migration.version, outcome))
-        log.info("migration.applied", version=migration.version, file=migration.up.file, execution_ms=outcome)
-    return result
+    return _run_each(
+        plan.pending, plan.refusal, options, script_of=lambda m: m.up,
+        attempt=lambda m: target.apply(m.up, _record(m, options), options.timeouts),
+        settle=lambda m: _settle_apply(target, m), done="migration.applied", failed="migration.failed",
+    )
 
 
 def revert_plan(target: Target, plan: DownPlan, options: RunOptions) -> RunResult:
     """Roll back the plan's migrations, newest first; stop at the first failure."""
-    result = RunResult(refusal=plan.refusal)
-    if plan.refusal is not None:
+    return _run_each(
+        plan.rollbacks, plan.refusal, options, script_of=_rollback_of,
+        attempt=lambda m: target.revert(_rollback_of(m), m.version, options.timeouts),
+        settle=lambda m: _settle_revert(target, m), done="migration.rolled_back", failed="migration.rollback_failed",
+    )
+
+
+def _run_each(
+    migrations: Sequence[Migration],
+    refusal: Refusal | None,
+    options: RunOptions,
+    *,
+    script_of: Callable[[Migration], Script],
+    attempt: Callable[[Migration], int],
+    settle: Callable[[Migration], bool],
+    done: str,
+    failed: str,
+) -> RunResult:
+    result = RunResult(refusal=refusal)
+    if refusal is not None:
         return result
-    for position, migration in enumerate(plan.rollbacks, start=1):
+    for position, migration in enumerate(migrations, start=1):
         if options.progress:
-            options.progress(position, len(plan.rollbacks), migration)
-        assert migration.down is not None  # the plan refuses migrations without a rollback file
-        rollback = migration.down
-        outcome = _with_retries(
-            migration, options, lambda: target.revert(rollback, migration.version, options.timeouts),
-            settle=lambda: _settle_revert(target, migration), file=rollback.file,
-        )
+            options.progress(position, len(migrations), migration)
+        script = script_of(migration)
+        outcome = _with_retries(migration.version, script, options, lambda: attempt(migration),
+                                settle=lambda: settle(migration))
         if isinstance(outcome, Failure):
             result.failed = outcome
-            log.error("migration.rollback_failed", version=migration.version, file=rollback.file,
-                      error=outcome.summary)
+            log.error(failed, version=migration.version, file=script.file, error=outcome.summary)
             break
         result.steps.append(Step(migration.version, outcome))
-        log.info("migration.rolled_back", version=migration.version, file=rollback.file, execution_ms=outcome)
+        log.info(done, version=migration.version, file=script.file, execution_ms=outcome)
     return result
 
 
+def _record(migration: Migration, options: RunOptions) -> Record:
+    phase = migration.up.header.phase
+    return Record(version=migration.version, description=migration.description, checksum=migration.up.checksum,
+                  applied_by=options.applied_by or runner_id(), phase=phase.value if phase else None)
+
+
+def _rollback_of(migration: Migration) -> Script:
+    assert migration.down is not None  # plan_down refuses migrations without a rollback file
+    return migration.down
+
+
 def _with_retries(
-    migration: Migration,
+    version: str,
+    script: Script,
     options: RunOptions,
     attempt: Callable[[], int],
     *,
     settle: Callable[[], bool],
-    file: str | None = None,
 ) -> int | Failure:
     """Run `attempt`; retry lock timeouts with backoff; settle lost answers and races by reading the history."""
-    script = migration.down if file else migration.up
-    assert script is not None
     delay = FIRST_BACKOFF_S
-    gave_up = Failure(migration.version, script.file, None, None, None, "no try was made", None, None)
+    gave_up = Failure(version, script.file, None, None, None, "no try was made", None, None)
     for try_number in range(1, options.retries + 1):
         try:
             return attempt()
         except StatementFailed as failure:
             line = script.statements_by_index()[failure.statement_index].line if failure.statement_index else None
-            gave_up = Failure(migration.version, script.file, failure.statement_index, line, failure.sqlstate,
+            gave_up = Failure(version, script.file, failure.statement_index, line, failure.sqlstate,
                               failure.message, failure.detail, failure.hint)
             if not failure.is_lock_timeout:
                 return gave_up
-            log.warning("migration.lock_timeout", version=migration.version, try_number=try_number,
-                        retry_in_s=delay)
+            log.warning("migration.lock_timeout", version=version, try_number=try_number, retry_in_s=delay)
         except (AlreadyApplied, NotApplied) as race:
             if settle():
-                log.info("migration.settled", version=migration.version, reason=type(race).__name__)
+                log.info("migration.settled", version=version, reason=type(race).__name__)
                 return 0
-            return Failure(migration.version, script.file, None, None, None,
-                           f"another runner changed {migration.version} with a different file", None,
+            return Failure(version, script.file, None, None, None,
+                           f"another runner changed {version} with a different file", None,
                            "run `omnia-migrate status` to see what is recorded")
         except OutcomeUnknown as lost:
             if settle():
-                log.info("migration.settled", version=migration.version, reason="answer lost after commit")
+                log.info("migration.settled", version=version, reason="answer lost after commit")
                 return 0
-            gave_up = Failure(migration.version, script.file, None, None, None,
+            gave_up = Failure(version, script.file, None, None, None,
                               f"the answer was lost and the history shows nothing committed ({lost})", None,
                               "check the connection to the target, then run `omnia-migrate up` again")
-            log.warning("migration.outcome_unknown", version=migration.version, error=str(lost),
-                        try_number=try_number)
+            log.warning("migration.outcome_unknown", version=version, error=str(lost), try_number=try_number)
         if try_number < options.retries:
             options.sleep(delay)
             delay *= 2
