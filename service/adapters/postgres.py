@@ -26,7 +26,6 @@ from service.supabase_sql import service_sql
 
 CONNECT_TIMEOUT_S = 10
 RUN_LOCK_KEY = 0x6F6D6E69  # one advisory lock per database for the whole run ("omni")
-HISTORY_COLUMNS = ("version", "description", "applied_at", "checksum", "execution_ms", "applied_by", "phase")
 
 READ_HISTORY = """
 select to_jsonb(m) from public.schema_migrations m order by version
@@ -184,8 +183,8 @@ class PostgresTarget:
         try:
             connection.pgconn.send_query(query)
             results = connection.wait(generators.fetch_many(connection.pgconn))
-        except psycopg.Error as error:
-            raise OutcomeUnknown(_first_line(str(error))) from None
+        except psycopg.Error as lost:
+            raise OutcomeUnknown(_first_line(str(lost))) from None
         failed = [i for i, result in enumerate(results) if result.status == ExecStatus.FATAL_ERROR]
         if not failed:
             return -1, None
@@ -266,7 +265,15 @@ class PostgresTarget:
 
 def history_row(document: dict[str, Any]) -> HistoryRow:
     """A history row from `to_jsonb(row)`: a seed-shaped table simply lacks the newer keys."""
-    return HistoryRow(**{column: document.get(column) for column in HISTORY_COLUMNS})
+    return HistoryRow(
+        version=str(document["version"]),
+        description=document.get("description"),
+        applied_at=document.get("applied_at"),
+        checksum=document.get("checksum"),
+        execution_ms=document.get("execution_ms"),
+        applied_by=document.get("applied_by"),
+        phase=document.get("phase"),
+    )
 
 
 def _is_recorded(connection: psycopg.Connection[Any], version: str) -> bool:

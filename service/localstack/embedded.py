@@ -58,7 +58,7 @@ class EmbeddedPostgres:
 
         _forget_dead_handles(self.pgdata)
         try:
-            self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+            self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         except Exception as error:
             raise LocalStackError(
                 f"the embedded PostgreSQL did not start ({type(error).__name__}); "
