@@ -104,10 +104,12 @@ class EmbeddedPostgres:
         """A new Supabase-like database `name`, copied from the prepared template."""
         from psycopg import sql
 
+        # file_copy forces a checkpoint: cheap with fsync off, dearer than wal_log on a durable server.
+        strategy = sql.SQL("wal_log" if self.durable else "file_copy")
         with self.connect() as connection:
             connection.execute(
-                sql.SQL("create database {} template {} strategy file_copy").format(
-                    sql.Identifier(name), sql.Identifier(TEMPLATE_DATABASE)
+                sql.SQL("create database {} template {} strategy {}").format(
+                    sql.Identifier(name), sql.Identifier(TEMPLATE_DATABASE), strategy
                 )
             )
 
