@@ -15,6 +15,7 @@ import structlog
 from service.app.migrate import RunOptions, RunResult, apply_plan, revert_plan, runner_id
 from service.app.targets import open_target
 from service.core.lint import Finding, Severity, lint_file
+from service.core.lint.batch import SourceFile, lint_files
 from service.core.migrations import Migration, Phase, collect_migrations, is_migration_file_name
 from service.core.plan import (
     DownPlan, HistoryRow, Refusal, UpPlan, VersionStatus, plan_down, plan_up, statuses,
@@ -198,29 +199,37 @@ def baseline(settings: Settings, version: str) -> list[str]:
 
 
 def lint_paths(settings: Settings, paths: list[Path]) -> list[Finding]:
-    """Lint `.sql` files and folders (any naming); default: the migrations folder without rollback files."""
+    """Lint `.sql` files and folders (any naming); default: the migrations folder without rollback files.
+
+    A folder's own rollback files (`*_rollback_*.sql` of our naming) are skipped: undoing a migration is
+    destructive by design. Name a rollback file to lint it.
+    """
     if paths:
         files = []
         for path in paths:
             if path.is_dir():
-                files.extend(sorted(path.rglob("*.sql")))
+                files.extend(p for p in sorted(path.rglob("*.sql")) if not _is_rollback_file(p))
             elif path.is_file():
                 files.append(path)
             else:
                 raise ConfigurationError("lint", f"{path} does not exist; pass .sql files or folders")
     else:
         load_migrations(settings)  # the folder must be sound before its files are linted
-        files = [p for p in sorted(settings.migrations_dir.glob("*.sql")) if "_rollback_" not in p.name]
-    findings: list[Finding] = []
+        files = [p for p in sorted(settings.migrations_dir.glob("*.sql")) if not _is_rollback_file(p)]
+    sources = []
+    cwd = Path.cwd().resolve()
     for path in files:
-        name = _display_path(path)
+        name = _display_path(path, cwd)
         try:
             source = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
             raise BadMigrationFile(name, "is not UTF-8", fix="save the file as UTF-8") from None
-        findings.extend(lint_file(name, source, config=settings.lint,
-                                  runner_sets_timeouts=is_migration_file_name(path.name)).findings)
-    return findings
+        sources.append(SourceFile(name, source, runner_sets_timeouts=is_migration_file_name(path.name)))
+    return [finding for result in lint_files(sources, config=settings.lint) for finding in result.findings]
+
+
+def _is_rollback_file(path: Path) -> bool:
+    return is_migration_file_name(path.name) and "_rollback_" in path.name
 
 
 def lint_pending(settings: Settings, pending: Sequence[Migration]) -> list[Finding]:
@@ -235,9 +244,11 @@ def lint_pending(settings: Settings, pending: Sequence[Migration]) -> list[Findi
     return findings
 
 
-def _display_path(path: Path) -> str:
+def _display_path(path: Path, cwd: Path) -> str:
+    """The path as the user would type it from here (relative when inside the working directory)."""
+    absolute = path if path.is_absolute() else cwd / path
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(absolute.relative_to(cwd))
     except ValueError:
         return str(path)
 

@@ -48,7 +48,8 @@ def parse_tree(source: str) -> list[Mapping[str, Any]]:
     try:
         document = json.loads(parser.parse_sql_json(source))
     except parser.ParseError as error:
-        reason, position = error.args[0], error.args[1] if len(error.args) > 1 else 0
+        reason = error.args[0]
+        position = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else len(source)
         line, column = line_and_column(source[: max(position, 0)])
         raise SqlSyntaxError(str(reason), line, column) from None
     statements: list[Mapping[str, Any]] = document.get("stmts", [])

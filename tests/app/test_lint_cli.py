@@ -90,3 +90,16 @@ def test_an_index_on_a_table_created_by_an_earlier_pending_file_passes_the_gate(
     })
     assert cli("up")[0] == 0
     assert relation_exists(project.url, "idx_accounts_a")
+
+
+def test_a_folder_skips_its_rollback_files_unless_one_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "m"
+    write_files(folder, {
+        "20261124_001_a.sql": "create table a (id bigint primary key);\nalter table a enable row level security;",
+        "20261124_001_rollback_a.sql": "drop table a;",
+    })
+    code, out = _lint(tmp_path, capsys, "lint", str(folder), "--format", "json")
+    assert (code, [f["code"] for f in json.loads(out)["findings"] if f["severity"] == "error"]) == (0, [])
+    code, out = _lint(tmp_path, capsys, "lint", str(folder / "20261124_001_rollback_a.sql"), "--format", "json")
+    assert code == 1
+    assert "B201" in [f["code"] for f in json.loads(out)["findings"]]

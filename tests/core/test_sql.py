@@ -59,3 +59,10 @@ def test_syntax_error_names_line_and_column() -> None:
 def test_history_table_writes_are_recognised(sql: str, expected: tuple[str, str | None] | None) -> None:
     (statement,) = split_statements(sql)
     assert history_table_write(statement) == expected
+
+
+def test_syntax_error_at_end_of_input_points_past_the_last_character() -> None:
+    with pytest.raises(SqlSyntaxError) as raised:
+        split_statements("select 1;\ncreate or replace trigger tr after insert on t")
+    assert raised.value.line == 2
+    assert raised.value.reason.startswith("syntax error at end of input")

@@ -33,23 +33,41 @@ class LintContext:
     lock_timeout_set: bool = False
     statement_timeout_set: bool = False
     rule_state: dict[str, Any] = field(default_factory=dict)  # a rule's own memory across statements
-    _line_starts: list[int] = field(default_factory=list, repr=False)
-    _encoded: bytes = field(default=b"", repr=False)
-
-    def __post_init__(self) -> None:
-        self._encoded = self.source.encode("utf-8")
-        self._line_starts = [0] + [i + 1 for i, byte in enumerate(self._encoded) if byte == 0x0A]
+    _line_starts: list[int] = field(default_factory=list, repr=False)  # byte offsets, filled on first use
+    _encoded: bytes | None = field(default=None, repr=False)
 
     def is_new(self, table: str) -> bool:
         """Whether `schema.table` was created earlier in this run (so nobody else uses it yet)."""
         return table in self.new_tables
 
+    @property
+    def encoded(self) -> bytes:
+        """The source as UTF-8: parse-tree locations are byte offsets in it."""
+        if self._encoded is None:
+            self._encoded = self.source.encode("utf-8")
+        return self._encoded
+
     def position(self, byte_location: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a parse-tree byte location."""
+        encoded = self.encoded
+        if not self._line_starts:
+            starts = [0]
+            newline = encoded.find(b"\n")
+            while newline != -1:
+                starts.append(newline + 1)
+                newline = encoded.find(b"\n", newline + 1)
+            self._line_starts = starts
         line_index = bisect.bisect_right(self._line_starts, byte_location) - 1
         start = self._line_starts[line_index]
-        column = len(self._encoded[start:byte_location].decode("utf-8", errors="replace")) + 1
+        column = len(encoded[start:byte_location].decode("utf-8", errors="replace")) + 1
         return line_index + 1, column
+
+    def byte_start(self, statement: Statement) -> int:
+        """Byte offset in the file of the statement's (stripped) text: where its parse-tree locations count from
+        when the text is parsed on its own (`pglast.parser.scan(statement.text)`)."""
+        rest = self.source[statement.start :]
+        leading = len(rest) - len(rest.lstrip())
+        return len(self.source[: statement.start + leading].encode("utf-8"))
 
     def observe(self, statement: Statement) -> None:
         """Record what `statement` changes for the statements after it."""

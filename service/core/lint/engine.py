@@ -1,4 +1,4 @@
-"""Linting a file: run every active rule on every statement, then apply the file's suppressions.
+"""Linting a file: run each active rule on the statements of its kinds, then apply the file's suppressions.
 
 Suppressions: `-- Lint-ignore: RULE -- reason` in the header silences RULE
 for the whole file; `-- lint-ignore: RULE -- reason` on the lines right
@@ -11,22 +11,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from service.core.lint.config import LintConfig
 from service.core.lint.context import LintContext
-from service.core.lint.model import Finding, Hit, Rule, Severity
+from service.core.lint.model import Finding, Hit, Rule, Severity, no_hits
 from service.core.lint.rules import all_rules
 from service.core.migrations import LintIgnore, parse_header, parse_lint_ignore
 from service.core.sql import SqlSyntaxError, Statement, split_statements
 from service.errors import BadMigrationFile
 
 INLINE_IGNORE = re.compile(r"^\s*--\s*lint-ignore\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+ANY_INLINE_IGNORE = re.compile(r"lint-ignore", re.IGNORECASE)  # files without one skip the line-by-line search
 UNUSED_IGNORE = Rule(
     code="M001", name="unused-ignore", severity=Severity.WARNING,
     message="this lint-ignore silences nothing",
     help="Remove it, or correct the rule code or name it should silence.",
     check=lambda statement, context: (),
 )
+DEFAULT_CONFIG = LintConfig()
 # The guide's second phase: dropping what the first phase replaced is the plan, not an accident.
 DOWNGRADED_IN_CONTRACT = frozenset({"B201", "B202", "B204", "B205"})
 
@@ -43,7 +46,7 @@ def lint_file(
     file: str,
     source: str,
     *,
-    config: LintConfig = LintConfig(),
+    config: LintConfig = DEFAULT_CONFIG,
     new_tables: Iterable[str] = (),
     runner_sets_timeouts: bool = False,
     rules: Sequence[Rule] | None = None,
@@ -60,14 +63,14 @@ def lint_file(
         phase=header.phase.value if header.phase else None, pg_version=config.pg_version,
         runner_sets_timeouts=runner_sets_timeouts, new_tables=set(new_tables),
     )
-    active = [(rule, config.severity_of(rule)) for rule in (rules if rules is not None else all_rules())]
-    active = [(rule, severity) for rule, severity in active if severity is not Severity.OFF]
+    plan = _plan(config, tuple(rules) if rules is not None else all_rules())
     raw: list[tuple[Statement, Rule, Severity, Hit]] = []
     for statement in statements:
-        for rule, severity in active:
-            raw.extend((statement, rule, severity, hit) for hit in rule.check(statement, context))
+        for rule, severity in plan.for_statement(statement):
+            for hit in rule.check(statement, context):
+                raw.append((statement, rule, severity, hit))
         context.observe(statement)
-    for rule, severity in active:
+    for rule, severity in plan.finishing:
         raw.extend((statement, rule, severity, hit) for statement, hit in rule.finish(context))
 
     inline = _inline_ignores(file, source, statements)
@@ -89,6 +92,45 @@ def lint_file(
     return FileLint(tuple(findings), tuple(context.created_in_file))
 
 
+class _Plan:
+    """The active rules of one configuration, with their severities, and which of them each kind of statement
+    needs (computed once per kind, then looked up)."""
+
+    def __init__(self, active: list[tuple[Rule, Severity]]) -> None:
+        self.active = active
+        self.finishing = [(rule, severity) for rule, severity in active if rule.finish is not no_hits]
+        self._by_kind: dict[str | tuple[str, ...], list[tuple[Rule, Severity]]] = {}
+
+    def for_statement(self, statement: Statement) -> list[tuple[Rule, Severity]]:
+        """The rules whose check runs on `statement`, in code order."""
+        key: str | tuple[str, ...] = statement.kind
+        if key == "AlterTableStmt":
+            key = (key, *(item.get("AlterTableCmd", {}).get("subtype", "") for item in statement.node.get("cmds", ())))
+        found = self._by_kind.get(key)
+        if found is None:
+            keys = {key} if isinstance(key, str) else set(key)
+            found = self._by_kind[key] = [(rule, severity) for rule, severity in self.active
+                                          if rule.kinds is None or not rule.kinds.isdisjoint(keys)]
+        return found
+
+
+_PLANS: dict[tuple[int, int], tuple[LintConfig, tuple[Rule, ...], _Plan]] = {}
+
+
+def _plan(config: LintConfig, rules: tuple[Rule, ...]) -> _Plan:
+    """The plan of `config` for `rules`, kept for the next file linted with the same two."""
+    key = (id(config), id(rules))
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0] is config and cached[1] is rules:
+        return cached[2]
+    active = [(rule, config.severity_of(rule)) for rule in rules]
+    plan = _Plan([(rule, severity) for rule, severity in active if severity is not Severity.OFF])
+    if len(_PLANS) > 16:
+        _PLANS.clear()
+    _PLANS[key] = (config, rules, plan)
+    return plan
+
+
 def _finding(context: LintContext, statement: Statement, rule: Rule, severity: Severity, hit: Hit) -> Finding:
     if hit.location is not None:
         line, column = context.position(hit.location)
@@ -108,8 +150,10 @@ def _silencer(rule: Rule, ignores: Iterable[LintIgnore]) -> LintIgnore | None:
 def _inline_ignores(file: str, source: str, statements: list[Statement]) -> dict[int, tuple[LintIgnore, ...]]:
     """`-- lint-ignore:` comments between a statement and the one before it (the header covers the first)."""
     found: dict[int, tuple[LintIgnore, ...]] = {}
+    if not ANY_INLINE_IGNORE.search(source):
+        return found
     lines = source.splitlines()
-    for previous, statement in zip(statements, statements[1:]):
+    for previous, statement in pairwise(statements):
         first_line = previous.line + previous.text.count("\n")
         last_text_line = previous.text.rsplit("\n", 1)[-1]
         end_column = len(last_text_line) + (previous.column if "\n" not in previous.text else 1)

@@ -44,8 +44,12 @@ def no_hits(_context: LintContext) -> Iterable[tuple[Statement, Hit]]:
 class Rule:
     """A lint rule: stable code and kebab-case name, a one-line message, help, and its checks.
 
-    `check` runs on every statement; `finish` runs once after the file, for
-    rules that need all of it (a table created but never given RLS).
+    `check` runs on the statements of `kinds`, or on every statement when
+    `kinds` is None; `finish` runs once after the file, for rules that need
+    all of it (a table created but never given RLS). `kinds` holds statement
+    kinds (parse-tree node names: `IndexStmt`, `AlterTableStmt`) and ALTER
+    TABLE command subtypes (`AT_AddColumn`): a subtype selects the ALTER
+    TABLE statements that have such a command.
     """
 
     code: str
@@ -56,6 +60,7 @@ class Rule:
     check: Check
     finish: Finish = field(default=no_hits)
     enabled_by_default: bool = True
+    kinds: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

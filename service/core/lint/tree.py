@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 Node = Mapping[str, Any]
@@ -33,6 +33,12 @@ def find(node: Any, node_type: str) -> Iterator[Node]:
 def names(items: Any) -> list[str]:
     """`[{"String": {"sval": "pg_catalog"}}, {"String": {"sval": "int4"}}]` -> ["pg_catalog", "int4"]."""
     return [item["String"]["sval"] for item in items or () if "String" in item]
+
+
+def dotted_name(parts: Sequence[str]) -> str:
+    """A name's parts as `schema.name`: `["t"]` -> `public.t`, `["s", "t"]` -> `s.t`, a database prefix dropped
+    (`["db", "s", "t"]` -> `s.t`); the same spelling as `qualified_name`."""
+    return ".".join(parts[-2:]) if len(parts) > 1 else f"public.{parts[0] if parts else ''}"
 
 
 def qualified_name(relation: Node | None, default_schema: str = "public") -> str:

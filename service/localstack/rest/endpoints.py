@@ -14,7 +14,7 @@ from psycopg_pool import PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.localstack.rest.auth import Identity, check_api_key, identify
+from service.localstack.rest.auth import Identity, TokenCache, check_api_key, identify
 from service.localstack.rest.errors import RestError, invalid_body, invalid_schema, pool_timeout, unsupported_method
 from service.localstack.rest.read_request import RESERVED_PARAMETERS, parse_read_query
 from service.localstack.rest.responses import error_response, json_response, no_content, page_response
@@ -34,6 +34,7 @@ class RestEndpoints:
     def __init__(self, runtime: RestRuntime) -> None:
         self.runtime = runtime
         self.config = runtime.config
+        self.tokens = TokenCache()
 
     async def call_function(self, request: Request) -> Response:
         """`POST` (JSON body) or `GET`/`HEAD` (query string) `/rpc/{function}`."""
@@ -81,8 +82,8 @@ class RestEndpoints:
             return error_response(error)
 
     def _identify(self, request: Request) -> Identity:
-        check_api_key(request.headers.get("apikey") or request.query_params.get("apikey"), self.config)
-        return identify(request.headers.get("authorization"), self.config)
+        check_api_key(request.headers.get("apikey") or request.query_params.get("apikey"), self.config, self.tokens)
+        return identify(request.headers.get("authorization"), self.config, self.tokens)
 
     def _schema(self, request: Request, header: str) -> str:
         """The schema named by `Accept-Profile`/`Content-Profile`, the first exposed one by default."""

@@ -91,6 +91,7 @@ class LocalRestServer:
             log_config=None,  # leave the process's logging alone
             log_level="warning",
             access_log=False,
+            proxy_headers=False,  # local clients only: no X-Forwarded-* to honour, no middleware per request
             timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(uvicorn_config)

@@ -7,12 +7,14 @@ types come from the catalog (schema cache) as qualified identifiers
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
+from psycopg.abc import AdaptContext
 
 from service.localstack.rest.read_request import Filter, Operator, ReadQuery
 from service.localstack.rest.schema_cache import Call, Parameter, Relation
@@ -31,6 +33,28 @@ NULLS_ORDER = {None: "", True: " nulls first", False: " nulls last"}
 SET_RESULT = "select coalesce(pg_catalog.json_agg({}), '[]')::text from {}"
 SINGLE_ROW_RESULT = "select coalesce((pg_catalog.json_agg({}) -> 0)::text, 'null') from {}"
 IS_KEYWORDS = {"null": "null", "not_null": "not null", "true": "true", "false": "false", "unknown": "unknown"}
+CACHED_CALLS = 512  # rpc statements kept composed: (function, bound argument names) pairs
+
+
+class RenderedQuery(sql.Composed):
+    """A composed query whose text never changes: rendered once per client encoding, then reused.
+
+    Only the text is cached (identifiers quoted by psycopg, `%s` placeholders
+    left in place); values stay bound parameters of each execution.
+    """
+
+    def __init__(self, query: sql.Composable) -> None:
+        super().__init__([query])
+        self._rendered: dict[str, bytes] = {}
+
+    def as_bytes(self, context: AdaptContext | None = None) -> bytes:
+        """The query's text in the encoding of `context`'s connection (rendered on first use)."""
+        connection = context.connection if context is not None else None
+        encoding = connection.info.encoding if connection is not None else ""
+        rendered = self._rendered.get(encoding)
+        if rendered is None:
+            rendered = self._rendered[encoding] = super().as_bytes(context)
+        return rendered
 
 
 @dataclass(frozen=True)
@@ -43,8 +67,14 @@ class Statement:
 
 def preamble(settings: Sequence[tuple[str, str]]) -> Statement:
     """`select set_config(name, value, true), ...`: transaction-local, gone at COMMIT/ROLLBACK."""
-    calls = sql.SQL(", ").join(sql.SQL("pg_catalog.set_config(%s, %s, true)") for _ in settings)
-    return Statement(sql.SQL("select ") + calls, [part for setting in settings for part in setting])
+    return Statement(_preamble_query(len(settings)), [part for setting in settings for part in setting])
+
+
+@functools.cache
+def _preamble_query(count: int) -> RenderedQuery:
+    """The preamble's text for `count` settings (the same for every request of a role)."""
+    calls = sql.SQL(", ").join(sql.SQL("pg_catalog.set_config(%s, %s, true)") for _ in range(count))
+    return RenderedQuery(sql.SQL("select ") + calls)
 
 
 def search_path(schemas: Sequence[str]) -> str:
@@ -59,14 +89,24 @@ def function_call(call: Call, arguments: Mapping[str, Any]) -> Statement:
     PostgREST does; absent parameters keep their defaults. SETOF results are
     aggregated into an array, a single composite into an object.
     """
+    if call.whole_body:
+        return Statement(_call_query(call, ()), [json.dumps(arguments)])
+    bound = tuple(parameter.name for parameter in call.function.parameters if parameter.name in arguments)
+    parameters = [json.dumps({name: arguments[name] for name in bound})] if bound else []
+    return Statement(_call_query(call, bound), parameters)
+
+
+@functools.lru_cache(maxsize=CACHED_CALLS)
+def _call_query(call: Call, bound: tuple[str, ...]) -> RenderedQuery:
+    """The text of a call binding the named arguments `bound` (composed once per function and names)."""
     function = call.function
-    invocation, arguments_source, parameters = _invocation(call, arguments)
+    invocation, arguments_source = _invocation(call, bound)
     if function.returns_void or not (function.returns_set or function.returns_composite):
         template = "select {}" if function.returns_void else "select pg_catalog.to_json({})::text"
         select = sql.SQL(template).format(invocation)
         if arguments_source is not None:
             select = sql.SQL("{} from {}").format(select, arguments_source)
-        return Statement(select, parameters)
+        return RenderedQuery(select)
     # A composite row is aggregated whole; a scalar through its named column.
     alias = sql.SQL("_result") if function.returns_composite else sql.SQL("_result(_value)")
     element = sql.SQL("_result") if function.returns_composite else sql.SQL("_result._value")
@@ -74,26 +114,25 @@ def function_call(call: Call, arguments: Mapping[str, Any]) -> Statement:
     source = sql.SQL("{} as {}").format(invocation, alias)
     if arguments_source is not None:
         source = sql.SQL("{} cross join lateral {}").format(arguments_source, source)
-    return Statement(sql.SQL(template).format(element, source), parameters)
+    return RenderedQuery(sql.SQL(template).format(element, source))
 
 
-def _invocation(call: Call, arguments: Mapping[str, Any]) -> tuple[sql.Composed, sql.Composed | None, list[Any]]:
-    """`"schema"."fn"("a" := _args."a", ...)`, the `json_to_record(...) as _args(...)` it reads, the parameters."""
+def _invocation(call: Call, bound_names: tuple[str, ...]) -> tuple[sql.Composed, sql.Composed | None]:
+    """`"schema"."fn"("a" := _args."a", ...)` and the `json_to_record(%s::json) as _args(...)` it reads."""
     function = call.function
     name = sql.Identifier(function.schema, function.name)
     if call.whole_body:
-        invocation = sql.SQL("{}(%s::{})").format(name, _type(function.parameters[0]))
-        return invocation, None, [json.dumps(arguments)]
-    bound = [parameter for parameter in function.parameters if parameter.name in arguments]
+        return sql.SQL("{}(%s::{})").format(name, _type(function.parameters[0])), None
+    bound = [parameter for parameter in function.parameters if parameter.name in bound_names]
     named = sql.SQL(", ").join(
         sql.SQL("{} := _args.{}").format(sql.Identifier(p.name), sql.Identifier(p.name)) for p in bound
     )
     invocation = sql.SQL("{}({})").format(name, named)
     if not bound:
-        return invocation, None, []
+        return invocation, None
     columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(p.name), _type(p)) for p in bound)
     source = sql.SQL("pg_catalog.json_to_record(%s::json) as _args({})").format(columns)
-    return invocation, source, [json.dumps({p.name: arguments[p.name] for p in bound})]
+    return invocation, source
 
 
 def read_relation(relation: Relation, query: ReadQuery, *, count_exact: bool) -> Statement:

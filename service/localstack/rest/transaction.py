@@ -5,8 +5,11 @@
     <main statement>;
     COMMIT;                               -- ROLLBACK on any error
 
-Every setting is transaction-local, so a connection goes back to the pool
-exactly as it came out.
+The four statements go out in one pipeline (one round trip, values still
+bound parameters). When one fails, PostgreSQL skips the rest up to the
+pipeline's sync, COMMIT included: the transaction is left aborted and rolled
+back here. Every setting is transaction-local, so a connection goes back to
+the pool exactly as it came out.
 """
 
 from __future__ import annotations
@@ -71,11 +74,13 @@ async def run_in_transaction(
     setup = preamble(context.settings())
     async with pool.connection(timeout=timeout_s) as connection:
         try:
-            await connection.execute(BEGIN_READ_ONLY if read_only else BEGIN_READ_WRITE)
-            await connection.execute(setup.query, setup.parameters)
-            cursor = await connection.execute(statement.query, statement.parameters)
-            row: tuple[Any, ...] | None = await cursor.fetchone()
-            await connection.execute(COMMIT)
+            control, main = connection.cursor(), connection.cursor()
+            async with connection.pipeline():
+                await control.execute(BEGIN_READ_ONLY if read_only else BEGIN_READ_WRITE)
+                await control.execute(setup.query, setup.parameters)
+                await main.execute(statement.query, statement.parameters)
+                await control.execute(COMMIT)
+            row: tuple[Any, ...] | None = await main.fetchone()
         except BaseException:
             await _roll_back(connection)
             raise

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from service.core.lint import LintConfig, Severity, lint_file
+from service.core.lint import Hit, LintConfig, Rule, Severity, lint_file
+from service.core.lint.context import LintContext
+from service.core.sql import Statement
 from service.errors import BadMigrationFile
 
 INDEX = "create index i on accounts (a);\n"
@@ -63,3 +67,46 @@ def test_unparsable_sql_is_a_bad_file_with_its_line() -> None:
     with pytest.raises(BadMigrationFile) as raised:
         lint_file("any_name.sql", "select 1;\ncreate tabel x ();")
     assert raised.value.message.startswith('any_name.sql:2: SQL does not parse: syntax error at or near "tabel"')
+
+
+def _recording_rule(code: str, kinds: frozenset[str] | None, seen: list[str]) -> Rule:
+    def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
+        seen.append(statement.text)
+        return iter(())
+
+    def finish(context: LintContext) -> Iterator[tuple[Statement, Hit]]:
+        seen.append("finish")
+        return iter(())
+
+    return Rule(code=code, name=code.lower(), severity=Severity.ERROR, message="", help="", check=check,
+                finish=finish, kinds=kinds)
+
+
+MIXED = ("create table public.t (a int);\nalter table public.t add column b int;\n"
+         "alter table public.t drop column a;\ncreate index i on public.t (b);\nselect 1;\n")
+
+
+@pytest.mark.parametrize(("kinds", "expected"), [
+    (None, ["create table public.t (a int)", "alter table public.t add column b int",
+            "alter table public.t drop column a", "create index i on public.t (b)", "select 1", "finish"]),
+    (frozenset({"IndexStmt", "SelectStmt"}), ["create index i on public.t (b)", "select 1", "finish"]),
+    (frozenset({"AT_DropColumn"}), ["alter table public.t drop column a", "finish"]),
+    (frozenset({"AlterTableStmt"}), ["alter table public.t add column b int", "alter table public.t drop column a",
+                                     "finish"]),
+    (frozenset(), ["finish"]),
+])
+def test_a_rule_sees_only_the_statements_and_alter_table_commands_of_its_kinds(
+        kinds: frozenset[str] | None, expected: list[str]) -> None:
+    seen: list[str] = []
+    lint_file("20261124_001_x.sql", MIXED, rules=[_recording_rule("Z901", kinds, seen)])
+    assert seen == expected
+
+
+def test_the_rules_planned_for_a_configuration_are_not_reused_for_other_rules() -> None:
+    seen: list[str] = []
+    rules = (_recording_rule("Z901", frozenset({"SelectStmt"}), seen),)
+    config = LintConfig()
+    for _ in range(2):
+        lint_file("20261124_001_x.sql", "select 1;\ncreate index i on t (a);", config=config, rules=rules)
+    assert seen == ["select 1", "finish", "select 1", "finish"]
+    assert _codes(INDEX, config=config) == [("L101", "error", 1)]

@@ -1,6 +1,10 @@
 """Every lint rule, one module each (squawk's layout); a module's `RULE` is the rule.
 
 Codes and severities follow the team's catalogue (`reference/lint-rules.md`, section 1).
+A rule module imports no other rule module: what several rules share lives
+beside this package, in `tree` (the JSON parse tree), `ddl` (what DDL
+statements do), `supabase` (what the Data API exposes), `nodes` and
+`rewrite` (the SQL of the safe rewrites).
 """
 
 from __future__ import annotations

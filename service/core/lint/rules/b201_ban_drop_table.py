@@ -10,20 +10,13 @@ from service.core.lint.model import Hit, Rule, Severity
 from service.core.sql import Statement
 
 
-def dotted_name(parts: list[str]) -> str:
-    """`["t"]` -> `public.t`, `["s", "t"]` -> `s.t` (a database prefix is dropped), as `tree.qualified_name`."""
-    if len(parts) == 1:
-        return f"public.{parts[0]}"
-    return f"{parts[-2]}.{parts[-1]}"
-
-
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each table of a `DROP TABLE` that existed before this run."""
-    if statement.kind != "DropStmt" or statement.node.get("removeType") != "OBJECT_TABLE":
+    if statement.node.get("removeType") != "OBJECT_TABLE":
         return
     cascade = statement.node.get("behavior") == "DROP_CASCADE"
     for item in statement.node.get("objects", ()):
-        table = dotted_name(tree.names(item.get("List", {}).get("items")))
+        table = tree.dotted_name(tree.names(item.get("List", {}).get("items")))
         if context.is_new(table):
             continue  # created earlier in this run: nobody uses it yet
         also = " and, with CASCADE, the views and foreign keys that depend on it" if cascade else ""
@@ -39,4 +32,5 @@ RULE = Rule(
     help="Two phases: deploy code that no longer uses the table, then drop it in a migration marked "
     "`-- Phase: contract` (reported there as a warning). Tables created earlier in the same run are fine.",
     check=check,
+    kinds=frozenset({"DropStmt"}),
 )

@@ -12,8 +12,6 @@ from service.core.sql import Statement
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each `DROP COLUMN` of an ALTER TABLE."""
-    if statement.kind != "AlterTableStmt":
-        return
     table = tree.qualified_name(statement.node.get("relation"))
     for command in tree.find(statement.node.get("cmds"), "AlterTableCmd"):
         if command.get("subtype") == "AT_DropColumn":
@@ -32,4 +30,5 @@ RULE = Rule(
     help="Two phases: deploy code that no longer uses the column, then drop it in a migration marked "
     "`-- Phase: contract` (reported there as a warning).",
     check=check,
+    kinds=frozenset({"AT_DropColumn"}),
 )

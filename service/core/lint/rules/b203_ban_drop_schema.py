@@ -22,7 +22,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         yield Hit(message=f"DROP DATABASE {statement.node.get('dbname')} destroys every schema, table "
                   "and row in it")
         return
-    if kind != "DropStmt" or statement.node.get("removeType") != "OBJECT_SCHEMA":
+    if statement.node.get("removeType") != "OBJECT_SCHEMA":
         return
     created = context.rule_state.get(CODE, set())
     cascade = statement.node.get("behavior") == "DROP_CASCADE"
@@ -42,4 +42,5 @@ RULE = Rule(
     help="Drop the objects one by one, each after the code using it is gone (B201, B210), in migrations "
     "marked `-- Phase: contract`; a schema created earlier in the same file is fine.",
     check=check,
+    kinds=frozenset({"CreateSchemaStmt", "DropdbStmt", "DropStmt"}),
 )

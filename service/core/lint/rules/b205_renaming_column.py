@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pglast.stream import maybe_double_quote_name as quote
-
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rewrite import quote_name as quote
+from service.core.lint.rewrite import sql_literal
 from service.core.sql import Statement
 
 EXECUTE_FUNCTION_SINCE = 11  # `EXECUTE PROCEDURE` before
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def expand_and_contract(relation: tree.Node, old: str, new: str, pg_version: int) -> str:
@@ -34,7 +30,7 @@ DO $$
 BEGIN
     EXECUTE format('ALTER TABLE {table.replace("'", "''")} ADD COLUMN {new_column.replace("'", "''")} %s',
         (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
-         WHERE attrelid = {_literal(table)}::regclass AND attname = {_literal(old)}));
+         WHERE attrelid = {sql_literal(table)}::regclass AND attname = {sql_literal(old)}));
 END
 $$;
 -- keep both columns in step while old and new code run side by side
@@ -69,7 +65,7 @@ ALTER TABLE {table} DROP COLUMN {old_column};"""
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """`ALTER TABLE ... RENAME COLUMN` on a table that existed before this run."""
     node = statement.node
-    if statement.kind != "RenameStmt" or node.get("renameType") != "OBJECT_COLUMN":
+    if node.get("renameType") != "OBJECT_COLUMN":
         return
     if node.get("relationType") != "OBJECT_TABLE":
         return  # a view's or a composite type's column: no rows to keep in step
@@ -94,4 +90,5 @@ RULE = Rule(
     "that uses the new one, then drop the old column in a `-- Phase: contract` migration. "
     "Tables created earlier in the same run are fine.",
     check=check,
+    kinds=frozenset({"RenameStmt"}),
 )

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pglast.stream import maybe_double_quote_name as quote
-
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rewrite import quote_name, sql_literal
 from service.core.sql import Statement
 
 CODE = "B206"
 CREATES = frozenset({"CreateSchemaStmt", "CreateEnumStmt", "IndexStmt"})
-
-
-def _dotted(parts: list[str]) -> str:
-    return f"public.{parts[0]}" if len(parts) == 1 else f"{parts[-2]}.{parts[-1]}"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _remember(statement: Statement, created: set[tuple[str, str]]) -> None:
@@ -29,20 +20,20 @@ def _remember(statement: Statement, created: set[tuple[str, str]]) -> None:
     if statement.kind == "CreateSchemaStmt":
         created.add(("schema", str(node.get("schemaname", ""))))
     elif statement.kind == "CreateEnumStmt":
-        created.add(("enum", _dotted(tree.names(node.get("typeName")))))
+        created.add(("enum", tree.dotted_name(tree.names(node.get("typeName")))))
     elif node.get("idxname"):  # an index lives in its table's schema
         schema = (node.get("relation") or {}).get("schemaname", "public")
         created.add(("index", f"{schema}.{node['idxname']}"))
 
 
 def _enum_value_rewrite(type_parts: list[str], old: str, new: str) -> str:
-    enum = ".".join(quote(part) for part in type_parts)
+    enum = ".".join(quote_name(part) for part in type_parts)
     return (
         f"-- add the new value beside the old one\n"
-        f"ALTER TYPE {enum} ADD VALUE IF NOT EXISTS {_literal(new)} AFTER {_literal(old)};\n"
+        f"ALTER TYPE {enum} ADD VALUE IF NOT EXISTS {sql_literal(new)} AFTER {sql_literal(old)};\n"
         f"-- in a later migration (a new value is usable once committed): move every column of type {enum}\n"
-        f"-- from {_literal(old)} to {_literal(new)}, deploy code that writes {_literal(new)} only; "
-        f"keep {_literal(old)} (PostgreSQL cannot drop an enum value)"
+        f"-- from {sql_literal(old)} to {sql_literal(new)}, deploy code that writes {sql_literal(new)} only; "
+        f"keep {sql_literal(old)} (PostgreSQL cannot drop an enum value)"
     )
 
 
@@ -59,16 +50,15 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         if old is None:
             return  # ADD VALUE
         parts = tree.names(node.get("typeName"))
-        if ("enum", _dotted(parts)) in created:
+        enum = tree.dotted_name(parts)
+        if ("enum", enum) in created:
             return
         new = str(node.get("newVal", ""))
         yield Hit(
-            message=f"renaming value {_literal(old)} of enum {_dotted(parts)} to {_literal(new)} breaks the "
+            message=f"renaming value {sql_literal(old)} of enum {enum} to {sql_literal(new)} breaks the "
             "application versions and stored queries that still use the old value",
             rewrite=_enum_value_rewrite(parts, old, new),
         )
-        return
-    if kind != "RenameStmt":
         return
     rename_type = node.get("renameType")
     relation = node.get("relation") or {}
@@ -89,7 +79,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
                       message=f"renaming constraint {node.get('subname')} of {table} breaks the code that names it "
                       "(`ON CONFLICT ON CONSTRAINT`, error handling on the constraint name)")
     elif rename_type == "OBJECT_DOMCONSTRAINT":
-        domain = _dotted(tree.names(node.get("object", {}).get("List", {}).get("items")))
+        domain = tree.dotted_name(tree.names(node.get("object", {}).get("List", {}).get("items")))
         yield Hit(message=f"renaming constraint {node.get('subname')} of domain {domain} breaks the code that "
                   "names it")
 
@@ -102,4 +92,5 @@ RULE = Rule(
     help="Add the new object beside the old one, move the code to it, then remove the old one in a "
     "`-- Phase: contract` migration. Objects created earlier in the same file are fine.",
     check=check,
+    kinds=CREATES | {"AlterEnumStmt", "RenameStmt"},
 )

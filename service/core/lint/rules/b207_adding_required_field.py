@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import cast
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import ConstrType
-from pglast.stream import RawStream
-from pglast.stream import maybe_double_quote_name as quote
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import SERIALS
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import quote_name as quote
+from service.core.lint.rewrite import quoted_relation
 from service.core.sql import Statement
 
-SERIAL_TYPES = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
 # Constraints that give every existing row a value: the column is filled, not left NULL.
 FILLING = frozenset({"CONSTR_IDENTITY", "CONSTR_GENERATED"})
 VALIDATED_CHECK_SINCE = 12  # SET NOT NULL skips its scan when a valid CHECK (c IS NOT NULL) exists
@@ -23,7 +24,7 @@ VALIDATED_CHECK_SINCE = 12  # SET NOT NULL skips its scan when a valid CHECK (c 
 
 def _fills_existing_rows(column: tree.Node) -> bool:
     """Whether a default (not NULL), identity, generation or serial type gives existing rows a value."""
-    if tree.type_name(column.get("typeName")) in SERIAL_TYPES:
+    if tree.type_name(column.get("typeName")) in SERIALS:
         return True
     for item in column.get("constraints", ()):
         constraint = item.get("Constraint", {})
@@ -35,9 +36,9 @@ def _fills_existing_rows(column: tree.Node) -> bool:
     return False
 
 
-def _nullable_add(statement_text: str, command_index: int) -> str:
+def _nullable_add(statement: Statement, command_index: int) -> str:
     """The ADD COLUMN at `command_index`, alone and without its NOT NULL, deparsed."""
-    node = cast(ast.AlterTableStmt, parse_sql(statement_text)[0].stmt)
+    node = statement_node(statement, ast.AlterTableStmt)
     command = cast(ast.AlterTableCmd, (node.cmds or ())[command_index])
     column = cast(ast.ColumnDef, command.def_)
     column.constraints = tuple(
@@ -46,20 +47,18 @@ def _nullable_add(statement_text: str, command_index: int) -> str:
     ) or None
     single = ast.AlterTableStmt(relation=node.relation, cmds=(command,), objtype=node.objtype,
                                 missing_ok=node.missing_ok)
-    return str(RawStream()(single))
+    return deparse(single)
 
 
-def required_column_rewrite(statement_text: str, command_index: int, relation: tree.Node, column: str,
+def required_column_rewrite(statement: Statement, command_index: int, relation: tree.Node, column: str,
                             pg_version: int) -> str:
     """Add the column nullable, backfill, then enforce NOT NULL without a long lock."""
-    schema = relation.get("schemaname")
     relname = str(relation.get("relname", ""))
-    table = f"{quote(schema)}." if schema else ""
-    table += quote(relname)
+    table = quoted_relation(relation)
     name = quote(column)
     lines = [
         "-- 1. add it nullable: INSERTs of the deployed code, which omit it, keep working",
-        f"{_nullable_add(statement_text, command_index)};",
+        f"{_nullable_add(statement, command_index)};",
         f"-- 2. deploy code that writes {name}, and backfill the existing rows in batches",
     ]
     if pg_version >= VALIDATED_CHECK_SINCE:
@@ -83,7 +82,7 @@ def required_column_rewrite(statement_text: str, command_index: int, relation: t
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each `ADD COLUMN ... NOT NULL` without a default on a table that existed before this run."""
-    if statement.kind != "AlterTableStmt" or statement.node.get("objtype") != "OBJECT_TABLE":
+    if statement.node.get("objtype") != "OBJECT_TABLE":
         return
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
@@ -103,7 +102,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
             location=tree.location(column),
             message=f"ADD COLUMN {name} NOT NULL without a default fails if {table} has rows, and breaks "
             f"the deployed code's INSERTs, which omit {name}",
-            rewrite=required_column_rewrite(statement.text, index, relation, name, context.pg_version),
+            rewrite=required_column_rewrite(statement, index, relation, name, context.pg_version),
         )
 
 
@@ -115,4 +114,5 @@ RULE = Rule(
     help="Add the column nullable, deploy code that writes it, backfill, then enforce NOT NULL with a "
     "CHECK ... NOT VALID validated later; or give it a constant DEFAULT. New tables are fine.",
     check=check,
+    kinds=frozenset({"AT_AddColumn"}),
 )

@@ -12,7 +12,7 @@ from service.core.sql import Statement
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each `ALTER COLUMN ... DROP NOT NULL` on a table that existed before this run."""
-    if statement.kind != "AlterTableStmt" or statement.node.get("objtype") != "OBJECT_TABLE":
+    if statement.node.get("objtype") != "OBJECT_TABLE":
         return
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
@@ -37,4 +37,5 @@ RULE = Rule(
     help="First deploy code that handles NULL in the column, then drop the constraint; "
     "tables created earlier in the same run are fine.",
     check=check,
+    kinds=frozenset({"AT_DropNotNull"}),
 )

@@ -32,7 +32,7 @@ def _replaced_by_not_null(seen: _Seen, table: str, relname: str, constraint: str
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each `DROP CONSTRAINT` of a constraint that existed before this file, on a table older than this run."""
-    if statement.kind != "AlterTableStmt" or statement.node.get("objtype") != "OBJECT_TABLE":
+    if statement.node.get("objtype") != "OBJECT_TABLE":
         return
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
@@ -68,4 +68,5 @@ RULE = Rule(
     "data) before dropping it. Constraints added earlier in the same file, and a CHECK (c IS NOT NULL) "
     "dropped after SET NOT NULL on c, are fine.",
     check=check,
+    kinds=frozenset({"AT_AddConstraint", "AT_SetNotNull", "AT_DropConstraint"}),
 )

@@ -41,13 +41,9 @@ CONSEQUENCE = {
 }
 
 
-def _dotted(parts: list[str]) -> str:
-    return f"public.{parts[0]}" if len(parts) == 1 else f"{parts[-2]}.{parts[-1]}"
-
-
 def _on_table(parts: list[str]) -> tuple[str, str]:
     """A trigger's or policy's `[schema.]table.name` as (`schema.table`, name)."""
-    return _dotted(parts[:-1]), parts[-1]
+    return tree.dotted_name(parts[:-1]), parts[-1]
 
 
 def _created(statement: Statement) -> tuple[str, str] | None:
@@ -60,13 +56,13 @@ def _created(statement: Statement) -> tuple[str, str] | None:
             return None
         return "view", tree.qualified_name(node.get("into", {}).get("rel"))
     if kind == "CreateFunctionStmt":
-        return "routine", _dotted(tree.names(node.get("funcname")))
+        return "routine", tree.dotted_name(tree.names(node.get("funcname")))
     if kind in ("CreateEnumStmt", "CreateRangeStmt"):
-        return "type", _dotted(tree.names(node.get("typeName")))
+        return "type", tree.dotted_name(tree.names(node.get("typeName")))
     if kind == "CompositeTypeStmt":
         return "type", tree.qualified_name(node.get("typevar"))
     if kind == "CreateDomainStmt":
-        return "type", _dotted(tree.names(node.get("domainname")))
+        return "type", tree.dotted_name(tree.names(node.get("domainname")))
     if kind == "CreateSeqStmt":
         return "sequence", tree.qualified_name(node.get("sequence"))
     if kind == "CreateExtensionStmt":
@@ -79,16 +75,16 @@ def _created(statement: Statement) -> tuple[str, str] | None:
 def _dropped(family: str, item: Any) -> tuple[str, str | None, int | None]:
     """(name, table for a trigger or policy, byte location) of one object of a DROP."""
     if "TypeName" in item:
-        return _dotted(tree.names(item["TypeName"].get("names"))), None, tree.location(item["TypeName"])
+        return tree.dotted_name(tree.names(item["TypeName"].get("names"))), None, tree.location(item["TypeName"])
     if "ObjectWithArgs" in item:
-        return _dotted(tree.names(item["ObjectWithArgs"].get("objname"))), None, None
+        return tree.dotted_name(tree.names(item["ObjectWithArgs"].get("objname"))), None, None
     if "String" in item:
         return str(item["String"].get("sval", "")), None, None
     parts = tree.names(item.get("List", {}).get("items"))
     if family in ("trigger", "policy"):
         table, name = _on_table(parts)
         return f"{table}.{name}", table, None
-    return _dotted(parts), None, None
+    return tree.dotted_name(parts), None, None
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
@@ -98,8 +94,6 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         made = _created(statement)
         if made is not None:
             context.rule_state.setdefault(CODE, set()).add(made)
-        return
-    if kind != "DropStmt":
         return
     what = DROPPED.get(statement.node.get("removeType", ""))
     if what is None:
@@ -125,4 +119,5 @@ RULE = Rule(
     help="Deploy code that no longer uses it first, then drop it in a `-- Phase: contract` migration. "
     "Objects created earlier in the same file, and triggers and policies of new tables, are fine.",
     check=check,
+    kinds=CREATES | {"DropStmt"},
 )

@@ -26,8 +26,6 @@ def _object_name(node: tree.Node) -> str:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """`ALTER ... SET SCHEMA` of anything but a table created earlier in this run."""
-    if statement.kind != "AlterObjectSchemaStmt":
-        return
     node = statement.node
     relation = node.get("relation")
     if relation and context.is_new(tree.qualified_name(relation)):
@@ -49,4 +47,5 @@ RULE = Rule(
     help="Deploy code that finds the object in the new schema (qualified names or search_path) first; "
     "for a table, a view under the old name bridges the switch. Tables created earlier in the same run are fine.",
     check=check,
+    kinds=frozenset({"AlterObjectSchemaStmt"}),
 )

@@ -15,7 +15,7 @@ from service.core.sql import Statement
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """`TRUNCATE ... CASCADE`."""
-    if statement.kind != "TruncateStmt" or statement.node.get("behavior") != "DROP_CASCADE":
+    if statement.node.get("behavior") != "DROP_CASCADE":
         return
     relations = [item.get("RangeVar", {}) for item in statement.node.get("relations", ())]
     tables = ", ".join(tree.qualified_name(relation) for relation in relations)
@@ -24,7 +24,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         message=f"TRUNCATE ... CASCADE of {tables} also empties every table that references them, "
         "including tables the statement does not name",
         rewrite="-- name every table to empty; without CASCADE, TRUNCATE refuses to leave dangling references\n"
-        f"{deparsed(statement.text, behavior=DropBehavior.DROP_RESTRICT)};",
+        f"{deparsed(statement, behavior=DropBehavior.DROP_RESTRICT)};",
     )
 
 
@@ -36,4 +36,5 @@ RULE = Rule(
     help="List every table to empty in the TRUNCATE and drop CASCADE: it then fails instead of emptying "
     "a table nobody named.",
     check=check,
+    kinds=frozenset({"TruncateStmt"}),
 )

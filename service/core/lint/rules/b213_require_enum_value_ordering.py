@@ -7,18 +7,10 @@ from collections.abc import Iterator
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rewrite import deparsed
+from service.core.lint.rewrite import deparsed, sql_literal
 from service.core.sql import Statement
 
 CODE = "B213"
-
-
-def _dotted(parts: list[str]) -> str:
-    return f"public.{parts[0]}" if len(parts) == 1 else f"{parts[-2]}.{parts[-1]}"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _track(values: list[str], node: tree.Node) -> None:
@@ -43,12 +35,10 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     kind = statement.kind
     if kind == "CreateEnumStmt":
         known: dict[str, list[str]] = context.rule_state.setdefault(CODE, {})
-        known[_dotted(tree.names(statement.node.get("typeName")))] = tree.names(statement.node.get("vals"))
+        known[tree.dotted_name(tree.names(statement.node.get("typeName")))] = tree.names(statement.node.get("vals"))
         return
     node = statement.node
-    if kind != "AlterEnumStmt":
-        return
-    enum = _dotted(tree.names(node.get("typeName")))
+    enum = tree.dotted_name(tree.names(node.get("typeName")))
     values = context.rule_state.get(CODE, {}).get(enum)
     last = values[-1] if values else None
     if values is not None:
@@ -57,9 +47,9 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         return  # RENAME VALUE (B206), or placed explicitly
     rewrite = None
     if last is not None:
-        rewrite = f"{deparsed(statement.text, newValNeighbor=last, newValIsAfter=True)};"
+        rewrite = f"{deparsed(statement, newValNeighbor=last, newValIsAfter=True)};"
     yield Hit(
-        message=f"ADD VALUE {_literal(str(node.get('newVal', '')))} to {enum} without BEFORE/AFTER puts it last "
+        message=f"ADD VALUE {sql_literal(str(node.get('newVal', '')))} to {enum} without BEFORE/AFTER puts it last "
         "in the enum's sort order: say where it belongs",
         rewrite=rewrite,
     )
@@ -73,4 +63,5 @@ RULE = Rule(
     help="Say where the value belongs: `ALTER TYPE t ADD VALUE 'v' AFTER 'existing'` (ORDER BY and < on the "
     "column follow this order).",
     check=check,
+    kinds=frozenset({"CreateEnumStmt", "AlterEnumStmt"}),
 )

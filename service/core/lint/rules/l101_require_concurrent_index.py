@@ -13,14 +13,14 @@ from service.core.sql import Statement
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """An index built without CONCURRENTLY on a table that exists already."""
-    if statement.kind != "IndexStmt" or statement.node.get("concurrent"):
+    if statement.node.get("concurrent"):
         return
     relation = statement.node.get("relation")
     if context.is_new(tree.qualified_name(relation)):
         return
     yield Hit(
         location=tree.location(relation),
-        rewrite=non_transactional_file(deparsed(statement.text, concurrent=True)),
+        rewrite=non_transactional_file(deparsed(statement, concurrent=True)),
     )
 
 
@@ -32,4 +32,5 @@ RULE = Rule(
     help="Build it with CREATE INDEX CONCURRENTLY, alone in a migration marked `-- Transaction: none`. "
     "Indexes on a table created earlier in the same run are fine.",
     check=check,
+    kinds=frozenset({"IndexStmt"}),
 )

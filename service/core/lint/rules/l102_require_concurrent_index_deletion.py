@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pglast.stream import maybe_double_quote_name
-
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rewrite import deparsed, non_transactional_file
+from service.core.lint.rewrite import deparsed, non_transactional_file, quote_name
 from service.core.sql import Statement
 
 _NEW_INDEXES_KEY = "L102"  # rule_state: `schema.index` built in this file on a new table
@@ -38,11 +36,11 @@ def _rewrite(statement: Statement, objects: list[list[str]]) -> str:
     """Each index dropped concurrently, alone in its own non-transactional file (CONCURRENTLY takes one index
     and no CASCADE)."""
     if len(objects) == 1 and statement.node.get("behavior") != "DROP_CASCADE":
-        return non_transactional_file(deparsed(statement.text, concurrent=True))
+        return non_transactional_file(deparsed(statement, concurrent=True))
     if_exists = " IF EXISTS" if statement.node.get("missing_ok") else ""
     files = [
         non_transactional_file(f"DROP INDEX CONCURRENTLY{if_exists} "
-                               + ".".join(maybe_double_quote_name(part) for part in parts))
+                               + ".".join(quote_name(part) for part in parts))
         for parts in objects
     ]
     note = ("-- CONCURRENTLY does not CASCADE: drop what depends on the index first\n"
@@ -56,7 +54,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         _remember_index(statement, context)
         return
     node = statement.node
-    if statement.kind != "DropStmt" or node.get("removeType") != "OBJECT_INDEX" or node.get("concurrent"):
+    if node.get("removeType") != "OBJECT_INDEX" or node.get("concurrent"):
         return
     objects: list[list[str]] = [tree.names(item.get("List", {}).get("items")) for item in node.get("objects") or ()]
     new_indexes: set[str] = context.rule_state.get(_NEW_INDEXES_KEY, set())
@@ -78,4 +76,5 @@ RULE = Rule(
     "its reads and writes wait until the drop is done",
     help="Use DROP INDEX CONCURRENTLY, one index per migration file marked `-- Transaction: none`.",
     check=check,
+    kinds=frozenset({"IndexStmt", "DropStmt"}),
 )

@@ -8,16 +8,15 @@ CONCURRENTLY exists from PostgreSQL 12; REINDEX SYSTEM has no concurrent form.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from pglast import ast, parse_sql
-from pglast.stream import RawStream
+from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import has_option
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
 from service.core.lint.rewrite import non_transactional_file
-from service.core.lint.rules.l104_ban_concurrent_in_transaction import has_option
 from service.core.sql import Statement
 
 _TARGETS = {
@@ -29,17 +28,16 @@ _TARGETS = {
 }
 
 
-def _concurrent(statement_text: str) -> str:
+def _concurrent(statement: Statement) -> str:
     """The REINDEX with CONCURRENTLY added to its options."""
-    # a parsed ReindexStmt; pglast types every part Optional
-    node: Any = parse_sql(statement_text)[0].stmt
+    node = statement_node(statement, ast.ReindexStmt)
     node.params = (*(node.params or ()), ast.DefElem(defname="concurrently"))
-    return str(RawStream()(node))
+    return deparse(node)
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """A REINDEX without CONCURRENTLY, except of a table created in this run."""
-    if statement.kind != "ReindexStmt" or has_option(statement.node.get("params"), "concurrently"):
+    if has_option(statement.node.get("params"), "concurrently"):
         return
     kind = str(statement.node.get("kind", ""))
     relation = statement.node.get("relation")
@@ -62,7 +60,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         location=tree.location(relation),
         message=f"REINDEX of a {target} without CONCURRENTLY blocks writes to the table (and reads that use "
         "the index) until the rebuild is done",
-        rewrite=non_transactional_file(_concurrent(statement.text)),
+        rewrite=non_transactional_file(_concurrent(statement)),
     )
 
 
@@ -73,4 +71,5 @@ RULE = Rule(
     message="REINDEX without CONCURRENTLY blocks writes to the table until the rebuild is done",
     help="Use REINDEX (CONCURRENTLY) (PostgreSQL 12+), alone in a migration file marked `-- Transaction: none`.",
     check=check,
+    kinds=frozenset({"ReindexStmt"}),
 )

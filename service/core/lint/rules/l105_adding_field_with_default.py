@@ -16,18 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pglast import ast, parse_sql, visitors
-from pglast.stream import RawStream, maybe_double_quote_name
+from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import SERIAL_INTEGERS
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import in_row_trigger, quote_name, quoted_relation
+from service.core.lint.supabase import AUTH_FUNCTIONS
 from service.core.sql import Statement
 
-SERIAL_TYPES = {
-    "smallserial": "int2", "serial2": "int2", "serial": "int4", "serial4": "int4",
-    "bigserial": "int8", "serial8": "int8",
-}
 _INTEGER_TYPES = {"int2": "smallint", "int4": "integer", "int8": "bigint"}
 VOLATILE_FUNCTIONS = frozenset({
     "random", "random_normal", "gen_random_uuid", "uuidv4", "uuidv7", "uuid_generate_v1", "uuid_generate_v1mc",
@@ -43,7 +42,6 @@ NON_VOLATILE_FUNCTIONS = frozenset({
     "decode", "jsonb_build_object", "jsonb_build_array", "json_build_object", "json_build_array", "to_jsonb",
     "to_json", "array_fill", "abs", "round", "floor", "ceil", "ceiling", "int4", "int8", "text", "numeric",
 })
-AUTH_FUNCTIONS = frozenset({"uid", "jwt", "role", "email"})  # Supabase's auth.*(): STABLE
 
 
 def unknown_or_volatile_function(expression: Any) -> tuple[str, int | None] | None:
@@ -73,7 +71,7 @@ def _rewriting_part(column: Mapping[str, Any], pg_version: int) -> tuple[str, in
     """(kind, location, why) of what makes adding `column` rewrite the table, else None."""
     type_node = column.get("typeName")
     names = tree.names((type_node or {}).get("names"))
-    if len(names) == 1 and names[0].lower() in SERIAL_TYPES:
+    if len(names) == 1 and names[0].lower() in SERIAL_INTEGERS:
         return ("sequence", tree.location(type_node),
                 f"a {names[0]} column takes nextval() for every existing row")
     for item in column.get("constraints") or ():
@@ -100,48 +98,36 @@ def _rewriting_part(column: Mapping[str, Any], pg_version: int) -> tuple[str, in
     return None
 
 
-def _deparse(node: ast.Node) -> str:
-    return str(RawStream()(node))
-
-
-class _PrefixColumns(visitors.Visitor):
-    """Column references `c` -> `NEW.c`, for an expression moved into a row trigger."""
-
-    def visit_ColumnRef(self, ancestors: Any, node: ast.ColumnRef) -> ast.ColumnRef:
-        return ast.ColumnRef(fields=(ast.String(sval="new"), *(node.fields or ())))
-
-
-def _rewrite(statement_text: str, command_index: int, kind: str) -> str:
+def _rewrite(statement: Statement, command_index: int, kind: str) -> str:
     """The column added bare, then its default, trigger or sequence, then a batched backfill."""
-    # a parsed AlterTableStmt; pglast types every part Optional
-    node: Any = parse_sql(statement_text)[0].stmt
+    node: Any = statement_node(statement, ast.AlterTableStmt)  # pglast types every part Optional
     command = node.cmds[command_index]
     column = command.def_
-    table = _quoted_table(node.relation)
-    name = maybe_double_quote_name(column.colname)
+    table = quoted_relation(node.relation)
+    name = quote_name(column.colname)
     constraints = tuple(column.constraints or ())
     removed = {"CONSTR_DEFAULT", "CONSTR_NOTNULL", "CONSTR_GENERATED", "CONSTR_IDENTITY"}
     column.constraints = tuple(c for c in constraints if c.contype.name not in removed) or None
-    serial = SERIAL_TYPES.get(column.typeName.names[-1].sval.lower()) if len(column.typeName.names) == 1 else None
+    serial = SERIAL_INTEGERS.get(column.typeName.names[-1].sval.lower()) if len(column.typeName.names) == 1 else None
     if serial:
         column.typeName = ast.TypeName(names=(ast.String(sval="pg_catalog"), ast.String(sval=serial)), typemod=-1)
-    bare = _deparse(ast.AlterTableStmt(relation=node.relation, cmds=(command,), objtype=node.objtype))
+    bare = deparse(ast.AlterTableStmt(relation=node.relation, cmds=(command,), objtype=node.objtype))
     not_null = serial is not None or any(c.contype.name in ("CONSTR_NOTNULL", "CONSTR_IDENTITY") for c in constraints)
     lines = ["-- 1. add the column plain (nullable, no default): no rewrite", f"{bare};"]
     if kind == "default":
         default = next(c.raw_expr for c in constraints if c.contype.name == "CONSTR_DEFAULT")
-        value = _deparse(default)
+        value = deparse(default)
         lines += ["-- 2. new rows get the default from now on",
                   f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT {value};",
                   "-- 3. backfill the existing rows in batches (by key range, each batch its own transaction)",
                   f"UPDATE {table} SET {name} = {value} WHERE {name} IS NULL;"]
     elif kind == "sequence":
         relation = node.relation
-        sequence = ".".join(maybe_double_quote_name(part) for part in
+        sequence = ".".join(quote_name(part) for part in
                             (relation.schemaname, f"{relation.relname}_{column.colname}_seq") if part)
         literal = sequence.replace("'", "''")
         type_name = column.typeName.names[-1].sval
-        sequence_type = _INTEGER_TYPES.get(type_name) or _deparse(column.typeName)
+        sequence_type = _INTEGER_TYPES.get(type_name) or deparse(column.typeName)
         lines[1:1] = [f"CREATE SEQUENCE {sequence} AS {sequence_type};"]
         lines += [f"ALTER SEQUENCE {sequence} OWNED BY {table}.{name};",
                   "-- 2. new rows take the next value",
@@ -150,14 +136,14 @@ def _rewrite(statement_text: str, command_index: int, kind: str) -> str:
                   f"UPDATE {table} SET {name} = nextval('{literal}') WHERE {name} IS NULL;"]
     else:
         expression = next(c.raw_expr for c in constraints if c.contype.name == "CONSTR_GENERATED")
-        value = _deparse(expression)
-        expression = _PrefixColumns()(expression)
-        function = maybe_double_quote_name(f"{node.relation.relname}_{column.colname}_compute")
+        value = deparse(expression)
+        expression = in_row_trigger(expression)
+        function = quote_name(f"{node.relation.relname}_{column.colname}_compute")
         schema = node.relation.schemaname
-        qualified = f"{maybe_double_quote_name(schema)}.{function}" if schema else function
+        qualified = f"{quote_name(schema)}.{function}" if schema else function
         lines += ["-- 2. a trigger computes it for new and changed rows",
                   (f"CREATE FUNCTION {qualified}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                  f"BEGIN\n  NEW.{name} := {_deparse(expression)};\n  RETURN NEW;\nEND\n$$;"),
+                  f"BEGIN\n  NEW.{name} := {deparse(expression)};\n  RETURN NEW;\nEND\n$$;"),
                   (f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {table} "
                   f"FOR EACH ROW EXECUTE FUNCTION {qualified}();"),
                   "-- 3. backfill the existing rows in batches (by key range, each batch its own transaction)",
@@ -167,15 +153,8 @@ def _rewrite(statement_text: str, command_index: int, kind: str) -> str:
     return "\n".join(lines)
 
 
-def _quoted_table(relation: Any) -> str:
-    """A pglast RangeVar as SQL (`schema.table`, quoted where needed) without running the deparser."""
-    return ".".join(maybe_double_quote_name(part) for part in (relation.schemaname, relation.relname) if part)
-
-
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each ADD COLUMN of an existing table with a volatile default, serial, identity or STORED generated value."""
-    if statement.kind != "AlterTableStmt":
-        return
     relation = statement.node.get("relation")
     table = tree.qualified_name(relation)
     if context.is_new(table):
@@ -194,7 +173,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
             location=location,
             message=f"ADD COLUMN {column.get('colname')} rewrites {table} under an ACCESS EXCLUSIVE lock: "
             f"{why}{advice}",
-            rewrite=_rewrite(statement.text, index, kind),
+            rewrite=_rewrite(statement, index, kind),
         )
 
 
@@ -208,4 +187,5 @@ RULE = Rule(
     "rows in batches; compute a generated value with a trigger instead. A constant default is instant on "
     "PostgreSQL 11+.",
     check=check,
+    kinds=frozenset({"AT_AddColumn"}),
 )

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pglast import ast, parse_sql, visitors
-from pglast.stream import RawStream, maybe_double_quote_name
+from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import in_row_trigger, quote_name, quoted_relation
 from service.core.sql import Statement
 
 _KNOWN_TYPES_KEY = "L106"  # rule_state: (table, column) -> TypeName of a column this file added or retyped
@@ -63,39 +64,27 @@ def _is_plain_conversion(using: Any, column: str) -> bool:
     return tree.names((using or {}).get("ColumnRef", {}).get("fields")) == [column]
 
 
-class _PrefixColumns(visitors.Visitor):
-    """Column references `c` -> `NEW.c`, for an expression moved into a row trigger."""
-
-    def visit_ColumnRef(self, ancestors: Any, node: ast.ColumnRef) -> ast.ColumnRef:
-        return ast.ColumnRef(fields=(ast.String(sval="new"), *(node.fields or ())))
-
-
-def _deparse(node: ast.Node) -> str:
-    return str(RawStream()(node))
-
-
-def _rewrite(statement_text: str, command_index: int) -> str:
+def _rewrite(statement: Statement, command_index: int) -> str:
     """Expand/contract: a new column kept in step by a trigger, a batched backfill, the old column dropped later."""
-    # a parsed AlterTableStmt; pglast types every part Optional
-    node: Any = parse_sql(statement_text)[0].stmt
+    node: Any = statement_node(statement, ast.AlterTableStmt)  # pglast types every part Optional
     command = node.cmds[command_index]
     definition = command.def_
-    table = _quoted_table(node.relation)
-    old = maybe_double_quote_name(command.name)
+    table = quoted_relation(node.relation)
+    old = quote_name(command.name)
     new_name = f"{command.name}_new"
-    new = maybe_double_quote_name(new_name)
-    schema = f"{maybe_double_quote_name(node.relation.schemaname)}." if node.relation.schemaname else ""
-    sync = maybe_double_quote_name(f"{node.relation.relname}_{new_name}_sync")
-    column_type = _deparse(definition.typeName)
+    new = quote_name(new_name)
+    schema = f"{quote_name(node.relation.schemaname)}." if node.relation.schemaname else ""
+    sync = quote_name(f"{node.relation.relname}_{new_name}_sync")
+    column_type = deparse(definition.typeName)
     collation = ""
     if definition.collClause is not None:
         parts = (part.sval for part in definition.collClause.collname or ())
-        collation = " COLLATE " + ".".join(maybe_double_quote_name(part) for part in parts)
+        collation = " COLLATE " + ".".join(quote_name(part) for part in parts)
     if definition.raw_default is None:  # no USING: PostgreSQL's assignment cast
         backfill_value, trigger_value = f"CAST({old} AS {column_type})", f"CAST(NEW.{old} AS {column_type})"
     else:
-        backfill_value = _deparse(definition.raw_default)
-        trigger_value = _deparse(_PrefixColumns()(definition.raw_default))
+        backfill_value = deparse(definition.raw_default)
+        trigger_value = deparse(in_row_trigger(definition.raw_default))
     return "\n".join([
         "-- expand: a new column of the new type",
         f"ALTER TABLE {table} ADD COLUMN {new} {column_type}{collation};",
@@ -113,15 +102,8 @@ def _rewrite(statement_text: str, command_index: int) -> str:
     ])
 
 
-def _quoted_table(relation: Any) -> str:
-    """A pglast RangeVar as SQL (`schema.table`, quoted where needed) without running the deparser."""
-    return ".".join(maybe_double_quote_name(part) for part in (relation.schemaname, relation.relname) if part)
-
-
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each ALTER COLUMN TYPE on an existing table, except the binary-compatible changes."""
-    if statement.kind != "AlterTableStmt":
-        return
     relation = statement.node.get("relation")
     table = tree.qualified_name(relation)
     if context.is_new(table):
@@ -150,7 +132,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
             location=tree.location(new_type),
             message=f"ALTER COLUMN {column} TYPE rewrites {table} and rebuilds its indexes under an ACCESS EXCLUSIVE "
             "lock: reads and writes wait for the whole rewrite",
-            rewrite=_rewrite(statement.text, index),
+            rewrite=_rewrite(statement, index),
         )
 
 
@@ -163,4 +145,5 @@ RULE = Rule(
     "application to it, then drop the old column in a `-- Phase: contract` migration. varchar -> text, "
     "a wider varchar, a larger numeric precision and cidr -> inet need no rewrite.",
     check=check,
+    kinds=frozenset({"AT_AddColumn", "AT_AlterColumnType"}),
 )

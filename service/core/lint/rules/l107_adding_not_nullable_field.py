@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pglast.stream import maybe_double_quote_name
-
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rewrite import quote_name, quoted_relation
 from service.core.sql import Statement
 
 _STATE_KEY = "L107"
@@ -58,16 +57,11 @@ def not_null_check_column(constraint: Mapping[str, Any]) -> str | None:
     return fields[-1] if len(fields) == 1 else None
 
 
-def _quoted_table(relation: Mapping[str, Any]) -> str:
-    parts = (relation.get("schemaname"), relation.get("relname", ""))
-    return ".".join(maybe_double_quote_name(part) for part in parts if part)
-
-
 def _rewrite(relation: Mapping[str, Any], column: str) -> str:
     """The PostgreSQL 12+ sequence with the real names."""
-    table = _quoted_table(relation)
-    name = maybe_double_quote_name(column)
-    constraint = maybe_double_quote_name(f"{relation.get('relname', '')}_{column}_not_null")
+    table = quoted_relation(relation)
+    name = quote_name(column)
+    constraint = quote_name(f"{relation.get('relname', '')}_{column}_not_null")
     return "\n".join([
         "-- migration 1: the CHECK is added without scanning the table",
         f"ALTER TABLE {table} ADD CONSTRAINT {constraint} CHECK ({name} IS NOT NULL) NOT VALID;",
@@ -102,8 +96,6 @@ def _remember(proofs: _Proofs, table: str, command: Mapping[str, Any]) -> None:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each SET NOT NULL (or validated NOT NULL constraint) on a column of an existing table."""
-    if statement.kind != "AlterTableStmt":
-        return
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
     if context.is_new(table):
@@ -148,4 +140,5 @@ RULE = Rule(
     help="Add CHECK (c IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL (no scan on "
     "PostgreSQL 12+) and drop the CHECK. Columns of a table created in the same run are fine.",
     check=check,
+    kinds=frozenset({"AT_SetNotNull", "AT_AddConstraint", "AT_ValidateConstraint"}),
 )

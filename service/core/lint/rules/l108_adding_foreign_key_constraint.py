@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
-from pglast.stream import RawStream, maybe_double_quote_name
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import quote_name, quoted_relation
 from service.core.sql import Statement
 
 
@@ -35,10 +36,9 @@ def _foreign_keys(command: dict[str, Any]) -> list[dict[str, Any]]:
     return [constraint for constraint in found if not constraint.get("skip_validation")]
 
 
-def _rewrite(statement_text: str) -> str:
+def _rewrite(statement: Statement) -> str:
     """The statement with every foreign key NOT VALID (and named), then their VALIDATE in a later migration."""
-    # a parsed AlterTableStmt; pglast types every part Optional
-    node: Any = parse_sql(statement_text)[0].stmt
+    node: Any = statement_node(statement, ast.AlterTableStmt)  # pglast types every part Optional
     commands: list[ast.AlterTableCmd] = []
     names: list[str] = []
     for command in node.cmds:
@@ -62,32 +62,25 @@ def _rewrite(statement_text: str) -> str:
                 names.append(key.conname)
                 commands.append(ast.AlterTableCmd(subtype=AlterTableType.AT_AddConstraint, def_=key))
     node.cmds = tuple(commands)
-    table = _quoted_table(node.relation)
-    validations = [f"ALTER TABLE {table} VALIDATE CONSTRAINT {maybe_double_quote_name(name)};" for name in names]
+    table = quoted_relation(node.relation)
+    validations = [f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote_name(name)};" for name in names]
     return "\n".join([
         "-- checks new rows only: no scan, a brief lock",
-        f"{RawStream()(node)};",
+        f"{deparse(node)};",
         "-- in a later migration (its own transaction): scans without blocking writes",
         *validations,
     ])
 
 
-def _quoted_table(relation: Any) -> str:
-    """A pglast RangeVar as SQL (`schema.table`, quoted where needed) without running the deparser."""
-    return ".".join(maybe_double_quote_name(part) for part in (relation.schemaname, relation.relname) if part)
-
-
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each FOREIGN KEY / REFERENCES added to an existing table without NOT VALID."""
-    if statement.kind != "AlterTableStmt":
-        return
     table = tree.qualified_name(statement.node.get("relation"))
     if context.is_new(table):
         return
     rewrite: str | None = None
     for item in statement.node.get("cmds") or ():
         for constraint in _foreign_keys(item.get("AlterTableCmd", {})):
-            rewrite = rewrite or _rewrite(statement.text)
+            rewrite = rewrite or _rewrite(statement)
             referenced = tree.qualified_name(constraint.get("pktable"))
             yield Hit(
                 location=tree.location(constraint),
@@ -105,4 +98,5 @@ RULE = Rule(
     help="Add it NOT VALID (checked for new rows only), then VALIDATE CONSTRAINT in a later migration: validation "
     "then takes a lock that lets reads and writes go on.",
     check=check,
+    kinds=frozenset({"AT_AddConstraint", "AT_AddColumn"}),
 )

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
-from pglast.stream import RawStream, maybe_double_quote_name
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import quote_name, quoted_relation
 from service.core.sql import Statement
 
 
@@ -57,10 +58,9 @@ def _column_refs(node: Any) -> Iterator[ast.ColumnRef]:
             yield from _column_refs(item)
 
 
-def _rewrite(statement_text: str) -> str:
+def _rewrite(statement: Statement) -> str:
     """The statement with every CHECK NOT VALID (and named), then their VALIDATE in a later migration."""
-    # a parsed AlterTableStmt; pglast types every part Optional
-    node: Any = parse_sql(statement_text)[0].stmt
+    node: Any = statement_node(statement, ast.AlterTableStmt)  # pglast types every part Optional
     commands: list[ast.AlterTableCmd] = []
     names: list[str] = []
     for command in node.cmds:
@@ -84,31 +84,24 @@ def _rewrite(statement_text: str) -> str:
                 names.append(constraint.conname)
                 commands.append(ast.AlterTableCmd(subtype=AlterTableType.AT_AddConstraint, def_=constraint))
     node.cmds = tuple(commands)
-    table = _quoted_table(node.relation)
+    table = quoted_relation(node.relation)
     return "\n".join([
         "-- applies to new rows at once: no scan",
-        f"{RawStream()(node)};",
+        f"{deparse(node)};",
         "-- in a later migration (its own transaction): scans while reads and writes go on",
-        *(f"ALTER TABLE {table} VALIDATE CONSTRAINT {maybe_double_quote_name(name)};" for name in names),
+        *(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote_name(name)};" for name in names),
     ])
-
-
-def _quoted_table(relation: Any) -> str:
-    """A pglast RangeVar as SQL (`schema.table`, quoted where needed) without running the deparser."""
-    return ".".join(maybe_double_quote_name(part) for part in (relation.schemaname, relation.relname) if part)
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each CHECK added to an existing table without NOT VALID."""
-    if statement.kind != "AlterTableStmt":
-        return
     table = tree.qualified_name(statement.node.get("relation"))
     if context.is_new(table):
         return
     rewrite: str | None = None
     for item in statement.node.get("cmds") or ():
         for constraint in _checks(item.get("AlterTableCmd", {})):
-            rewrite = rewrite or _rewrite(statement.text)
+            rewrite = rewrite or _rewrite(statement)
             yield Hit(
                 location=tree.location(constraint),
                 message=f"CHECK without NOT VALID scans every row of {table} under an ACCESS EXCLUSIVE lock: "
@@ -125,4 +118,5 @@ RULE = Rule(
     help="Add it NOT VALID (enforced for new rows at once), then VALIDATE CONSTRAINT in a later migration, "
     "which scans without blocking reads or writes.",
     check=check,
+    kinds=frozenset({"AT_AddConstraint", "AT_AddColumn"}),
 )

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pglast.stream import maybe_double_quote_name
-
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import transaction_block
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.l104_ban_concurrent_in_transaction import transaction_block
+from service.core.lint.rewrite import quote_name, quoted_relation
 from service.core.sql import Statement
 
 _STATE_KEY = "L110"  # rule_state: (table, constraint) -> transaction block it was added NOT VALID in
@@ -36,8 +35,6 @@ def _constraint_name(table: str, constraint: Mapping[str, Any]) -> str:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """A VALIDATE CONSTRAINT of a constraint added NOT VALID earlier in the same transaction."""
-    if statement.kind != "AlterTableStmt":
-        return
     relation = statement.node.get("relation")
     owner = tree.qualified_name(relation)
     if context.is_new(owner):
@@ -60,13 +57,8 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
             message=f"VALIDATE CONSTRAINT {name} runs in the transaction that added it NOT VALID: the scan happens "
             f"while the ADD's lock on {owner} is still held",
             rewrite=f"-- in a later migration (its own transaction):\n"
-            f"ALTER TABLE {_quoted_relation(relation)} VALIDATE CONSTRAINT {maybe_double_quote_name(name)};",
+            f"ALTER TABLE {quoted_relation(relation)} VALIDATE CONSTRAINT {quote_name(name)};",
         )
-
-
-def _quoted_relation(relation: Mapping[str, Any] | None) -> str:
-    parts = ((relation or {}).get("schemaname"), (relation or {}).get("relname", ""))
-    return ".".join(maybe_double_quote_name(part) for part in parts if part)
 
 
 RULE = Rule(
@@ -76,4 +68,5 @@ RULE = Rule(
     message="VALIDATE CONSTRAINT in the transaction that added it NOT VALID scans while the ADD's lock is held",
     help="Move the VALIDATE CONSTRAINT to a later migration: each file runs in its own transaction.",
     check=check,
+    kinds=frozenset({"AT_AddConstraint", "AT_ValidateConstraint"}),
 )

@@ -14,18 +14,14 @@ from collections.abc import Iterator
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import index_constraints
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.l111_disallowed_unique_constraint import (
-    index_backed_rewrite,
-    index_constraints,
-)
+from service.core.lint.rewrite import index_backed_rewrite
 from service.core.sql import Statement
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each PRIMARY KEY added to an existing table with an index built on the spot."""
-    if statement.kind != "AlterTableStmt":
-        return
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
     if context.is_new(table):
@@ -37,7 +33,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
                 location=tree.location(constraint),
                 message=f"ADD PRIMARY KEY builds its index on {table} under an ACCESS EXCLUSIVE lock, and scans "
                 "the table to make the key columns NOT NULL: reads and writes wait for both",
-                rewrite=None if temporal else index_backed_rewrite(statement.text, relation, constraint, column),
+                rewrite=None if temporal else index_backed_rewrite(statement, relation, constraint, column),
             )
 
 
@@ -50,4 +46,5 @@ RULE = Rule(
     help="CREATE UNIQUE INDEX CONCURRENTLY in a migration marked `-- Transaction: none`, make the key columns "
     "NOT NULL without a long lock (see L107), then ADD CONSTRAINT ... PRIMARY KEY USING INDEX.",
     check=check,
+    kinds=frozenset({"AT_AddConstraint", "AT_AddColumn"}),
 )

@@ -18,8 +18,6 @@ from service.core.sql import Statement
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each EXCLUDE constraint added to an existing table."""
-    if statement.kind != "AlterTableStmt":
-        return
     table = tree.qualified_name(statement.node.get("relation"))
     if context.is_new(table):
         return
@@ -42,4 +40,5 @@ RULE = Rule(
     help="Schedule it in a maintenance window (time it on a copy of production data first), or create the table "
     "with the constraint and move the data into it.",
     check=check,
+    kinds=frozenset({"AT_AddConstraint"}),
 )

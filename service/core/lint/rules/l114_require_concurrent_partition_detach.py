@@ -13,30 +13,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pglast import parse_sql
-from pglast.stream import RawStream
+from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
 from service.core.lint.rewrite import non_transactional_file
 from service.core.sql import Statement
 
 
-def _concurrent_detach(statement_text: str, command_index: int) -> str:
+def _concurrent_detach(statement: Statement, command_index: int) -> str:
     """That one DETACH, CONCURRENTLY (it cannot share its ALTER TABLE with other commands)."""
-    # a parsed AlterTableStmt; pglast types every part Optional
-    node: Any = parse_sql(statement_text)[0].stmt
+    node: Any = statement_node(statement, ast.AlterTableStmt)  # pglast types every part Optional
     command = node.cmds[command_index]
     command.def_.concurrent = True
     node.cmds = (command,)
-    return str(RawStream()(node))
+    return deparse(node)
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each DETACH PARTITION without CONCURRENTLY from an existing partitioned table."""
-    if statement.kind != "AlterTableStmt":
-        return
     table = tree.qualified_name(statement.node.get("relation"))
     if context.is_new(table):
         return
@@ -57,7 +54,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
             location=tree.location(partition.get("name")),
             message=f"DETACH PARTITION {name} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on {table}: "
             "every query on the partitioned table waits",
-            rewrite=non_transactional_file(_concurrent_detach(statement.text, index)),
+            rewrite=non_transactional_file(_concurrent_detach(statement, index)),
         )
 
 
@@ -69,4 +66,5 @@ RULE = Rule(
     help="Use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+), alone in a migration marked "
     "`-- Transaction: none`; if it is interrupted, finish it with DETACH PARTITION ... FINALIZE.",
     check=check,
+    kinds=frozenset({"AT_DetachPartition"}),
 )

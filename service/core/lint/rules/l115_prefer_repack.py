@@ -11,19 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pglast.stream import maybe_double_quote_name
-
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import has_option
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rewrite import non_transactional_file
-from service.core.lint.rules.l104_ban_concurrent_in_transaction import has_option
+from service.core.lint.rewrite import (
+    non_transactional_file,
+    quote_name,
+    quoted_relation,
+)
 from service.core.sql import Statement
-
-
-def _quoted(relation: dict[str, Any]) -> str:
-    return ".".join(maybe_double_quote_name(part) for part in (relation.get("schemaname"), relation.get("relname"))
-                    if part)
 
 
 def _rewrite(relations: list[dict[str, Any]], ordered: bool, index: str | None, pg_version: int) -> str:
@@ -31,8 +28,8 @@ def _rewrite(relations: list[dict[str, Any]], ordered: bool, index: str | None, 
     if pg_version >= 19:
         if not relations:
             return "-- REPACK (CONCURRENTLY) takes one table at a time: name the tables that need it"
-        using = f" USING INDEX {maybe_double_quote_name(index)}" if index else ""
-        return "\n\n".join(non_transactional_file(f"REPACK (CONCURRENTLY) {_quoted(relation)}{using}")
+        using = f" USING INDEX {quote_name(index)}" if index else ""
+        return "\n\n".join(non_transactional_file(f"REPACK (CONCURRENTLY) {quoted_relation(relation)}{using}")
                             for relation in relations)
     tables = "".join(f" --table={tree.qualified_name(relation)}" for relation in relations)
     lines = ["-- not in a migration: rewrite it online with pg_repack (its extension installed in the database):"]
@@ -41,7 +38,7 @@ def _rewrite(relations: list[dict[str, Any]], ordered: bool, index: str | None, 
         return "\n".join(lines)
     if index is not None:
         lines += ["-- pg_repack orders rows by the table's clustered index, which this marks (no rewrite):",
-                  *(f"ALTER TABLE {_quoted(relation)} CLUSTER ON {maybe_double_quote_name(index)};"
+                  *(f"ALTER TABLE {quoted_relation(relation)} CLUSTER ON {quote_name(index)};"
                     for relation in relations)]
     lines += [f"-- pg_repack --dbname=<database>{tables}"]
     return "\n".join(lines)
@@ -56,11 +53,9 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         relations = [item["VacuumRelation"].get("relation") or {} for item in node.get("rels") or ()
                      if "VacuumRelation" in item]
         what, index = "VACUUM FULL", None
-    elif statement.kind == "ClusterStmt":
+    else:  # ClusterStmt
         relations = [statement.node["relation"]] if statement.node.get("relation") else []
         what, index = "CLUSTER", statement.node.get("indexname")
-    else:
-        return
     if relations and all(context.is_new(tree.qualified_name(relation)) for relation in relations):
         return
     names = ", ".join(tree.qualified_name(relation) for relation in relations) or (
@@ -80,4 +75,5 @@ RULE = Rule(
     help="Rewrite it online with pg_repack, or REPACK (CONCURRENTLY) on PostgreSQL 19+; plain VACUUM reclaims "
     "space for reuse without a lock.",
     check=check,
+    kinds=frozenset({"VacuumStmt", "ClusterStmt"}),
 )

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import LOCKING_KINDS, takes_locks
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.l116_require_lock_timeout import takes_locks
 from service.core.sql import Statement
 
 _FIRED_KEY = "L117"
@@ -41,4 +41,5 @@ RULE = Rule(
     help="Start the file with `SET LOCAL statement_timeout = ...` (plain SET in a `-- Transaction: none` file) "
     "sized to the slowest expected statement, or let the runner set the timeouts.",
     check=check,
+    kinds=LOCKING_KINDS,
 )

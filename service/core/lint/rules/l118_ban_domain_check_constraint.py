@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import ConstrType
-from pglast.stream import RawStream
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
 from service.core.sql import Statement
 
 _ADVICE = ("-- a CHECK on each column of this type instead, table by table (NOT VALID, then VALIDATE in a later "
@@ -27,21 +27,19 @@ _ADVICE = ("-- a CHECK on each column of this type instead, table by table (NOT 
 
 
 def _column_check(expression: ast.Node) -> str:
-    return f"-- ALTER TABLE <table> ADD CONSTRAINT <name> CHECK ({RawStream()(expression)}) NOT VALID;"
+    return f"-- ALTER TABLE <table> ADD CONSTRAINT <name> CHECK ({deparse(expression)}) NOT VALID;"
 
 
-def _create_rewrite(statement_text: str) -> str:
+def _create_rewrite(statement: Statement) -> str:
     """The domain without its CHECKs, and the checks as column constraints."""
-    # a parsed CreateDomainStmt; pglast types every part Optional
-    node: Any = parse_sql(statement_text)[0].stmt
+    node: Any = statement_node(statement, ast.CreateDomainStmt)  # pglast types every part Optional
     checks = [c for c in node.constraints or () if c.contype == ConstrType.CONSTR_CHECK]
     node.constraints = tuple(c for c in node.constraints or () if c.contype != ConstrType.CONSTR_CHECK) or None
-    return "\n".join([f"{RawStream()(node)};", _ADVICE, *(_column_check(c.raw_expr) for c in checks)])
+    return "\n".join([f"{deparse(node)};", _ADVICE, *(_column_check(c.raw_expr) for c in checks)])
 
 
-def _alter_rewrite(statement_text: str) -> str:
-    # a parsed AlterDomainStmt; pglast types every part Optional
-    node: Any = parse_sql(statement_text)[0].stmt
+def _alter_rewrite(statement: Statement) -> str:
+    node: Any = statement_node(statement, ast.AlterDomainStmt)  # pglast types every part Optional
     return "\n".join([_ADVICE, _column_check(node.def_.raw_expr)])
 
 
@@ -52,12 +50,12 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         domain = ".".join(tree.names(node.get("domainname")))
         checks: list[Mapping[str, Any]] = [item["Constraint"] for item in node.get("constraints") or ()
                                            if item.get("Constraint", {}).get("contype") == "CONSTR_CHECK"]
-        rewrite = _create_rewrite(statement.text) if checks else None
+        rewrite = _create_rewrite(statement) if checks else None
     elif statement.kind == "AlterDomainStmt" and node.get("subtype") == "C":
         domain = ".".join(tree.names(node.get("typeName")))
         constraint = node.get("def", {}).get("Constraint", {})
         checks = [constraint] if constraint.get("contype") == "CONSTR_CHECK" else []
-        rewrite = _alter_rewrite(statement.text) if checks else None
+        rewrite = _alter_rewrite(statement) if checks else None
     else:
         return
     for constraint in checks:
@@ -77,4 +75,5 @@ RULE = Rule(
     help="Keep the domain free of CHECKs and put the CHECK on each column instead (NOT VALID, then VALIDATE), "
     "so each table can be changed on its own.",
     check=check,
+    kinds=frozenset({"CreateDomainStmt", "AlterDomainStmt"}),
 )

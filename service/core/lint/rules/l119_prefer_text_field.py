@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pglast import ast, parse_sql
-from pglast.enums import AlterTableType, ConstrType
-from pglast.stream import RawStream, maybe_double_quote_name
+from pglast import ast
+from pglast.enums import A_Expr_Kind, AlterTableType, CoercionForm, ConstrType
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import COLUMN_KINDS, column_types
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import quote_name, quoted_relation
 from service.core.sql import Statement
 
 
@@ -30,38 +32,24 @@ def _bounded_varchar(type_node: Mapping[str, Any] | None) -> int | None:
     return modifiers[0] if modifiers else None
 
 
-def _columns(statement: Statement) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """(column name, TypeName) of each column the statement defines or retypes."""
-    node = statement.node
-    if statement.kind == "CreateStmt":
-        for item in node.get("tableElts") or ():
-            column = item.get("ColumnDef")
-            if column:
-                yield str(column.get("colname", "")), column.get("typeName") or {}
-    elif statement.kind == "AlterTableStmt":
-        for item in node.get("cmds") or ():
-            command = item.get("AlterTableCmd", {})
-            column = command.get("def", {}).get("ColumnDef", {})
-            if command.get("subtype") == "AT_AddColumn":
-                yield str(column.get("colname", "")), column.get("typeName") or {}
-            elif command.get("subtype") == "AT_AlterColumnType":
-                yield str(command.get("name", "")), column.get("typeName") or {}
-
-
 def _text_type(type_name: ast.TypeName) -> ast.TypeName:
     return ast.TypeName(names=(ast.String(sval="text"),), typemod=-1, arrayBounds=type_name.arrayBounds)
 
 
 def _length_check(name: str, column: str, limit: int, *, not_valid: bool) -> ast.Constraint:
-    # a parsed SelectStmt; pglast types every part Optional
-    expression: Any = parse_sql(f"SELECT char_length({maybe_double_quote_name(column)}) <= {limit}")[0].stmt
-    return ast.Constraint(contype=ConstrType.CONSTR_CHECK, conname=name, raw_expr=expression.targetList[0].val,
+    """`CONSTRAINT name CHECK (char_length(column) <= limit)`."""
+    length = ast.FuncCall(funcname=(ast.String(sval="char_length"),),
+                          args=(ast.ColumnRef(fields=(ast.String(sval=column),)),),
+                          funcformat=CoercionForm.COERCE_EXPLICIT_CALL)
+    expression = ast.A_Expr(kind=A_Expr_Kind.AEXPR_OP, name=(ast.String(sval="<="),), lexpr=length,
+                            rexpr=ast.A_Const(isnull=False, val=ast.Integer(ival=limit)))
+    return ast.Constraint(contype=ConstrType.CONSTR_CHECK, conname=name, raw_expr=expression,
                           skip_validation=not_valid, initially_valid=not not_valid, is_enforced=True)
 
 
-def _rewrite(statement_text: str, new_table: bool) -> str:
+def _rewrite(statement: Statement, new_table: bool) -> str:
     """Every varchar(n) of the statement as text with a CHECK on its length (NOT VALID on an existing table)."""
-    node: Any = parse_sql(statement_text)[0].stmt  # pglast types every part Optional
+    node: Any = statement_node(statement, ast.Node)  # pglast types every part Optional
     relname = node.relation.relname
     validations: list[str] = []
     if isinstance(node, ast.CreateStmt):
@@ -74,8 +62,8 @@ def _rewrite(statement_text: str, new_table: bool) -> str:
             if not array:
                 check = _length_check(f"{relname}_{element.colname}_length", element.colname, limit, not_valid=False)
                 element.constraints = (*(element.constraints or ()), check)
-        return f"{RawStream()(node)};"
-    table = _quoted_table(node.relation)
+        return f"{deparse(node)};"
+    table = quoted_relation(node.relation)
     commands: list[ast.AlterTableCmd] = []
     for command in node.cmds:
         commands.append(command)
@@ -94,9 +82,9 @@ def _rewrite(statement_text: str, new_table: bool) -> str:
         commands.append(ast.AlterTableCmd(subtype=AlterTableType.AT_AddConstraint,
                                           def_=_length_check(name, column, limit, not_valid=not new_table)))
         if not new_table:
-            validations.append(f"ALTER TABLE {table} VALIDATE CONSTRAINT {maybe_double_quote_name(name)};")
+            validations.append(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote_name(name)};")
     node.cmds = tuple(commands)
-    lines = [f"{RawStream()(node)};"]
+    lines = [f"{deparse(node)};"]
     if validations:
         lines += ["-- in a later migration (its own transaction):", *validations]
     return "\n".join(lines)
@@ -110,23 +98,16 @@ def _bounded_varchar_node(type_name: ast.TypeName | None) -> int | None:
     return int(value.ival or 0) if isinstance(value, ast.Integer) else None
 
 
-def _quoted_table(relation: Any) -> str:
-    """A pglast RangeVar as SQL (`schema.table`, quoted where needed) without running the deparser."""
-    return ".".join(maybe_double_quote_name(part) for part in (relation.schemaname, relation.relname) if part)
-
-
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each varchar(n) column of a CREATE TABLE, ADD COLUMN or ALTER COLUMN TYPE."""
-    if statement.kind not in ("CreateStmt", "AlterTableStmt"):
-        return
     table = tree.qualified_name(statement.node.get("relation"))
     rewrite: str | None = None
-    for column, type_node in _columns(statement):
+    for column, type_node, _ in column_types(statement, context):
         limit = _bounded_varchar(type_node)
         if limit is None:
             continue
         if rewrite is None:
-            rewrite = _rewrite(statement.text, statement.kind == "CreateStmt" or context.is_new(table))
+            rewrite = _rewrite(statement, statement.kind == "CreateStmt" or context.is_new(table))
         yield Hit(
             location=tree.location(type_node),
             message=f"{table}.{column} is varchar({limit}): lowering the limit later rewrites the table; text with "
@@ -142,4 +123,5 @@ RULE = Rule(
     message="varchar(n) puts the limit in the type: lowering it later rewrites the table",
     help="Use text with a CHECK (char_length(c) <= n) constraint (NOT VALID on an existing table, VALIDATE later).",
     check=check,
+    kinds=COLUMN_KINDS,
 )

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.s501_rls_disabled_in_public import KINDS, RowSecurity, enable_row_security, follow
+from service.core.lint.supabase import (
+    ROW_SECURITY_KINDS,
+    RowSecurity,
+    enable_row_security,
+    follow_row_security,
+)
 from service.core.sql import Statement
 
 
@@ -25,13 +30,12 @@ class _State:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember created tables, RLS switches and policies for `finish`."""
-    if statement.kind in KINDS or statement.kind == "CreatePolicyStmt":
-        state: _State = context.rule_state.setdefault("S502", _State())
-        if statement.kind == "CreatePolicyStmt":
-            relation = statement.node.get("table") or {}
-            state.policies.append((statement, tree.qualified_name(relation), relation))
-        else:
-            follow(statement, state.tables, exposed_only=False)
+    state: _State = context.rule_state.setdefault("S502", _State())
+    if statement.kind == "CreatePolicyStmt":
+        relation = statement.node.get("table") or {}
+        state.policies.append((statement, tree.qualified_name(relation), relation))
+    else:
+        follow_row_security(statement, state.tables, exposed_only=False)
     return iter(())
 
 
@@ -58,4 +62,5 @@ RULE = Rule(
     help="ALTER TABLE ... ENABLE ROW LEVEL SECURITY in the same migration.",
     check=check,
     finish=finish,
+    kinds=ROW_SECURITY_KINDS | {"CreatePolicyStmt"},
 )

@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pglast import ast, enums
-from pglast.stream import RawStream
 from pglast.visitors import Visitor
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.t301_prefer_bigint import reparse, statement_byte_start
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.supabase import AUTH_FUNCTIONS
 from service.core.sql import Statement
-
-AUTH_FUNCTIONS = frozenset({"uid", "jwt", "role", "email"})
 
 
 def _per_row_function(call: tree.Node) -> str | None:
@@ -62,10 +60,9 @@ def unwrapped_calls(expression: tree.Node | None) -> list[tuple[str, tree.Node]]
     return sorted(found, key=lambda item: tree.location(item[1]) or 0)
 
 
-def _wrapped_rewrite(statement: Statement, context: LintContext, locations: set[int]) -> str:
-    start = statement_byte_start(context, statement)
-    wanted = {location - start for location in locations}
-    root = reparse(statement.text, ast.Node)
+def _wrapped_rewrite(statement: Statement, wanted: set[int]) -> str:
+    """The policy with each call at one of the `wanted` byte locations wrapped in `(SELECT ...)`."""
+    root = statement_node(statement, ast.Node)
 
     class WrapCalls(Visitor):
         def visit_FuncCall(self, _ancestors: object, node: ast.FuncCall) -> ast.Node | None:
@@ -78,20 +75,18 @@ def _wrapped_rewrite(statement: Statement, context: LintContext, locations: set[
             return ast.SubLink(subLinkType=enums.SubLinkType.EXPR_SUBLINK, subselect=select)
 
     WrapCalls()(root)
-    return str(RawStream()(root)).strip()
+    return deparse(root)
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each auth.uid()/jwt()/role()/email() or current_setting() call in a policy's USING or WITH CHECK
     that is not inside a run-once `(select ...)`."""
-    if statement.kind not in ("CreatePolicyStmt", "AlterPolicyStmt"):
-        return
     node = statement.node
     calls = [*unwrapped_calls(node.get("qual")), *unwrapped_calls(node.get("with_check"))]
     if not calls:
         return
     locations = {location for _, call in calls if (location := tree.location(call)) is not None}
-    rewrite = _wrapped_rewrite(statement, context, locations)
+    rewrite = _wrapped_rewrite(statement, locations)
     for function, call in calls:
         shown = f"{function}(...)" if call.get("args") else f"{function}()"
         yield Hit(
@@ -109,4 +104,5 @@ RULE = Rule(
     message="auth.<function>() or current_setting() in a policy is evaluated for every row the query touches",
     help="Wrap the call in a scalar subquery, `(select auth.uid())`, so PostgreSQL evaluates it once per query.",
     check=check,
+    kinds=frozenset({"CreatePolicyStmt", "AlterPolicyStmt"}),
 )

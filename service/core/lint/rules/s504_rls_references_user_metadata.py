@@ -35,8 +35,6 @@ def user_metadata_reads(expression: tree.Node | None) -> Iterator[tree.Node]:
 
 def check(statement: Statement, _context: LintContext) -> Iterator[Hit]:
     """Each read of user_metadata (a JWT claim) or raw_user_meta_data in a policy's USING or WITH CHECK."""
-    if statement.kind not in ("CreatePolicyStmt", "AlterPolicyStmt"):
-        return
     node = statement.node
     for expression in (node.get("qual"), node.get("with_check")):
         for read in user_metadata_reads(expression):
@@ -55,4 +53,5 @@ RULE = Rule(
     help="Keep authorization data in app_metadata (auth.jwt() -> 'app_metadata'), which only the service "
     "role can change, or in a table of your own.",
     check=check,
+    kinds=frozenset({"CreatePolicyStmt", "AlterPolicyStmt"}),
 )

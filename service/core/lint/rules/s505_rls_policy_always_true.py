@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.supabase import API_ROLES
 from service.core.sql import Statement
 
 WRITES = {"insert": "insert any row", "update": "update every row", "delete": "delete every row",
           "all": "read and change every row"}
-API_ROLES = frozenset({"anon", "authenticated"})
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,6 @@ def _clause_location(expression: tree.Node) -> int | None:
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """USING / WITH CHECK always true on a permissive INSERT, UPDATE, DELETE or ALL policy for public,
     anon or authenticated."""
-    if statement.kind not in ("CreatePolicyStmt", "AlterPolicyStmt"):
-        return
     node = statement.node
     known: dict[tuple[str, str], _Policy] = context.rule_state.setdefault("S505", {})
     key = (tree.qualified_name(node.get("table")), str(node.get("policy_name", "")))
@@ -102,4 +100,5 @@ RULE = Rule(
     help="Give the policy a real predicate, e.g. USING ((select auth.uid()) = user_id); leave writes that "
     "nobody should make without a policy (RLS then denies them).",
     check=check,
+    kinds=frozenset({"CreatePolicyStmt", "AlterPolicyStmt"}),
 )

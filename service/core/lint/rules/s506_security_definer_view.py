@@ -11,39 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pglast import ast
-from pglast.stream import RawStream
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.t301_prefer_bigint import reparse
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.supabase import invoker_option, is_exposed
 from service.core.sql import Statement
-
-EXPOSED_SCHEMAS = frozenset({"public"})
-TRUE_WORDS = frozenset({"true", "t", "yes", "y", "on", "1"})
-KINDS = frozenset({"ViewStmt", "AlterTableStmt"})
-
-
-def is_true(option: tree.Node) -> bool:
-    """A DefElem's value read as PostgreSQL reads a boolean option (no value means true)."""
-    argument = option.get("arg")
-    if not argument:
-        return True
-    if "Boolean" in argument:
-        return bool(argument["Boolean"].get("boolval"))
-    if "Integer" in argument:
-        return bool(argument["Integer"].get("ival", 0) == 1)
-    return str(argument.get("String", {}).get("sval", "")).lower() in TRUE_WORDS
-
-
-def invoker_option(options: list[tree.Node] | None) -> bool | None:
-    """The security_invoker value among reloptions, or None when they do not mention it."""
-    value = None
-    for item in options or ():
-        option = item.get("DefElem", {})
-        if option.get("defname") == "security_invoker":
-            value = is_true(option)
-    return value
 
 
 @dataclass
@@ -59,7 +33,7 @@ def follow_views(statement: Statement, state: ViewSecurity) -> None:
     if statement.kind == "ViewStmt":
         relation = node.get("view") or {}
         name = tree.qualified_name(relation)
-        if relation.get("relpersistence") != "t" and name.split(".", 1)[0] in EXPOSED_SCHEMAS:
+        if relation.get("relpersistence") != "t" and is_exposed(name):
             state.views[name] = (statement, relation, bool(invoker_option(node.get("options"))))
     elif statement.kind == "AlterTableStmt" and node.get("objtype") == "OBJECT_VIEW":
         name = tree.qualified_name(node.get("relation"))
@@ -76,16 +50,16 @@ def follow_views(statement: Statement, state: ViewSecurity) -> None:
             state.views[name] = (created, relation, False if reset else value)
 
 
-def _with_invoker(statement_text: str) -> str:
-    root = reparse(statement_text, ast.ViewStmt)
+def _with_invoker(statement: Statement) -> str:
+    root = statement_node(statement, ast.ViewStmt)
     kept = tuple(option for option in root.options or () if option.defname != "security_invoker")
     root.options = (*kept, ast.DefElem(defname="security_invoker", arg=ast.String(sval="true")))
-    return str(RawStream()(root)).strip()
+    return deparse(root)
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember exposed views and security_invoker changes for `finish` (PostgreSQL 15+)."""
-    if statement.kind in KINDS and context.pg_version >= 15:
+    if context.pg_version >= 15:
         follow_views(statement, context.rule_state.setdefault("S506", ViewSecurity()))
     return iter(())
 
@@ -101,7 +75,7 @@ def finish(context: LintContext) -> Iterator[tuple[Statement, Hit]]:
                 location=tree.location(relation),
                 message=f"view {name} runs with its owner's rights: API users read the tables under it past "
                 "their own RLS policies and grants",
-                rewrite=_with_invoker(statement.text),
+                rewrite=_with_invoker(statement),
             )
 
 
@@ -115,4 +89,5 @@ RULE = Rule(
     "expose.",
     check=check,
     finish=finish,
+    kinds=frozenset({"ViewStmt", "AlterTableStmt"}),
 )

@@ -13,18 +13,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pglast import ast, enums
-from pglast.stream import RawStream
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.s507_function_search_path_mutable import ArgumentTypes, created_signature, names_function
-from service.core.lint.rules.t301_prefer_bigint import reparse
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.supabase import (
+    API_ROLES,
+    ArgumentTypes,
+    created_signature,
+    is_exposed,
+    names_function,
+)
 from service.core.sql import Statement
 
-EXPOSED_SCHEMAS = frozenset({"public"})
-API_ROLES = ("anon", "authenticated")
-KINDS = frozenset({"CreateFunctionStmt", "AlterFunctionStmt", "GrantStmt"})
 FUNCTION_OBJECTS = frozenset({"OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_ROUTINE"})
 
 
@@ -74,13 +76,11 @@ def _grant(node: tree.Node, functions: list[_Function]) -> None:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember exposed functions, their SECURITY and EXECUTE grants for `finish`."""
-    if statement.kind not in KINDS:
-        return iter(())
     functions: list[_Function] = context.rule_state.setdefault("S508", [])
     node = statement.node
     if statement.kind == "CreateFunctionStmt":
         name, arguments = created_signature(node)
-        if name.split(".", 1)[0] not in EXPOSED_SCHEMAS or _returns_trigger(node):
+        if not is_exposed(name) or _returns_trigger(node):
             return iter(())
         definer = bool(_security_definer(node.get("options")))
         existing = next((f for f in functions if (f.name, f.arguments) == (name, arguments)), None)
@@ -99,7 +99,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
 
 
 def _revoke(statement: Statement) -> str:
-    root = reparse(statement.text, ast.CreateFunctionStmt)
+    root = statement_node(statement, ast.CreateFunctionStmt)
     closed = (enums.FunctionParameterMode.FUNC_PARAM_OUT, enums.FunctionParameterMode.FUNC_PARAM_TABLE)
     arguments = tuple(parameter.argType for parameter in root.parameters or () if parameter.mode not in closed)
     revoke = ast.GrantStmt(
@@ -111,7 +111,7 @@ def _revoke(statement: Statement) -> str:
                   *(ast.RoleSpec(roletype=enums.RoleSpecType.ROLESPEC_CSTRING, rolename=role) for role in API_ROLES)),
         behavior=enums.DropBehavior.DROP_RESTRICT,
     )
-    return f"{str(RawStream()(revoke)).strip()};"
+    return f"{deparse(revoke)};"
 
 
 def finish(context: LintContext) -> Iterator[tuple[Statement, Hit]]:
@@ -135,4 +135,5 @@ RULE = Rule(
     "need it), make it SECURITY INVOKER, or move it to a schema the API does not expose.",
     check=check,
     finish=finish,
+    kinds=frozenset({"CreateFunctionStmt", "AlterFunctionStmt", "GrantStmt"}),
 )

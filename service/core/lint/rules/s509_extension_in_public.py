@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pglast import ast
-from pglast.stream import RawStream
 
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.t301_prefer_bigint import reparse
+from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.supabase import EXPOSED_SCHEMAS
 from service.core.sql import Statement
 
-EXPOSED_SCHEMAS = frozenset({"public"})
 # plpgsql lives in pg_catalog; these install into the fixed schema of their control file (WITH SCHEMA fails).
 OWN_SCHEMA = frozenset({"plpgsql", "pg_graphql", "pgsodium", "supabase_vault"})
 TARGET_SCHEMA = "extensions"  # Supabase's schema for extensions
@@ -28,17 +27,15 @@ def _schema(options: list[dict[str, dict[str, object]]] | None) -> str | None:
     return None
 
 
-def _in_extensions(statement_text: str) -> str:
-    root = reparse(statement_text, ast.CreateExtensionStmt)
+def _in_extensions(statement: Statement) -> str:
+    root = statement_node(statement, ast.CreateExtensionStmt)
     kept = tuple(option for option in root.options or () if option.defname != "schema")
     root.options = (*kept, ast.DefElem(defname="schema", arg=ast.String(sval=TARGET_SCHEMA)))
-    return f"CREATE SCHEMA IF NOT EXISTS {TARGET_SCHEMA};\n{str(RawStream()(root)).strip()};"
+    return f"CREATE SCHEMA IF NOT EXISTS {TARGET_SCHEMA};\n{deparse(root)};"
 
 
 def check(statement: Statement, _context: LintContext) -> Iterator[Hit]:
     """A CREATE EXTENSION without WITH SCHEMA, or WITH SCHEMA public."""
-    if statement.kind != "CreateExtensionStmt":
-        return
     name = str(statement.node.get("extname", ""))
     schema = _schema(statement.node.get("options"))
     if name in OWN_SCHEMA or (schema is not None and schema not in EXPOSED_SCHEMAS):
@@ -46,7 +43,7 @@ def check(statement: Statement, _context: LintContext) -> Iterator[Hit]:
     yield Hit(
         message=f"extension {name} is installed in public: its functions, types and tables are exposed "
         "through the API and shadow names in every user's search_path",
-        rewrite=_in_extensions(statement.text),
+        rewrite=_in_extensions(statement),
     )
 
 
@@ -58,4 +55,5 @@ RULE = Rule(
     help="CREATE EXTENSION ... WITH SCHEMA extensions (add `extensions` to the search_path of the roles that "
     "use it).",
     check=check,
+    kinds=frozenset({"CreateExtensionStmt"}),
 )

@@ -14,14 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pglast import ast, enums
-from pglast.stream import RawStream
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse
 from service.core.sql import Statement
 
-KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt"})
 MAX_IDENTIFIER_BYTES = 63
 
 
@@ -106,13 +105,11 @@ def _create_index(foreign_key: _ForeignKey) -> str:
                                         nulls_ordering=enums.SortByNulls.SORTBY_NULLS_DEFAULT)
                           for column in foreign_key.columns),
     )
-    return f"{str(RawStream()(statement)).strip()};"
+    return f"{deparse(statement)};"
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember foreign keys and indexes of tables the file creates, for `finish`."""
-    if statement.kind not in KINDS:
-        return iter(())
     state: _State = context.rule_state.setdefault("S510", _State())
     node = statement.node
     if statement.kind == "CreateStmt":
@@ -158,4 +155,5 @@ RULE = Rule(
     "CREATE INDEX CONCURRENTLY in a migration marked `-- Transaction: none`.",
     check=check,
     finish=finish,
+    kinds=frozenset({"CreateStmt", "AT_AddConstraint", "AT_AddColumn", "IndexStmt"}),
 )

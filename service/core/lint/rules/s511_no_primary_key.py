@@ -15,8 +15,6 @@ from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.sql import Statement
 
-KINDS = frozenset({"CreateStmt", "CreateTableAsStmt", "AlterTableStmt"})
-
 
 def _has_primary_key(elements: list[tree.Node]) -> bool:
     for element in elements:
@@ -29,8 +27,6 @@ def _has_primary_key(elements: list[tree.Node]) -> bool:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember created tables without a primary key, and keys added later, for `finish`."""
-    if statement.kind not in KINDS:
-        return iter(())
     keyless: dict[str, tuple[Statement, tree.Node]] = context.rule_state.setdefault("S511", {})
     node = statement.node
     if statement.kind == "CreateStmt":
@@ -74,4 +70,5 @@ RULE = Rule(
     help="Add a primary key, e.g. `id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY`.",
     check=check,
     finish=finish,
+    kinds=frozenset({"CreateStmt", "CreateTableAsStmt", "AT_AddConstraint", "AT_AddColumn"}),
 )

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.s506_security_definer_view import EXPOSED_SCHEMAS, invoker_option
+from service.core.lint.supabase import invoker_option, is_exposed
 from service.core.sql import Statement
-
-KINDS = frozenset({"ViewStmt", "CreateTableAsStmt", "AlterTableStmt"})
 
 
 @dataclass
@@ -38,8 +36,6 @@ def _auth_users(query: tree.Node | None) -> tree.Node | None:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember exposed views over auth.users and security_invoker changes, for `finish`."""
-    if statement.kind not in KINDS:
-        return iter(())
     views: dict[str, _View] = context.rule_state.setdefault("S512", {})
     node = statement.node
     invoker_exists = context.pg_version >= 15
@@ -50,7 +46,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         relation = node.get("view") or node.get("into", {}).get("rel") or {}
         name = tree.qualified_name(relation)
         read = _auth_users(node.get("query"))
-        if read and relation.get("relpersistence") != "t" and name.split(".", 1)[0] in EXPOSED_SCHEMAS:
+        if read and relation.get("relpersistence") != "t" and is_exposed(name):
             invoker = invoker_exists and not materialized and bool(invoker_option(node.get("options")))
             views[name] = _View(statement, read, materialized, invoker)
     elif node.get("objtype") == "OBJECT_VIEW" and invoker_exists:
@@ -87,4 +83,5 @@ RULE = Rule(
     "or copy the few public fields into a table of your own (a profiles table with RLS).",
     check=check,
     finish=finish,
+    kinds=frozenset({"ViewStmt", "CreateTableAsStmt", "AlterTableStmt"}),
 )

@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.supabase import API_ROLES, is_exposed
 from service.core.sql import Statement
 
-API_ROLES = frozenset({"anon", "authenticated", "public"})
-EXPOSED_SCHEMAS = frozenset({"public"})
-KINDS = frozenset({"CreateTableAsStmt", "CreateForeignTableStmt", "GrantStmt"})
+GRANTEES = frozenset({*API_ROLES, "public"})
 
 
 def _grantees(node: tree.Node) -> list[str]:
@@ -25,7 +24,7 @@ def _grantees(node: tree.Node) -> list[str]:
     for item in node.get("grantees", ()):
         spec = item.get("RoleSpec", {})
         role = "public" if spec.get("roletype") == "ROLESPEC_PUBLIC" else str(spec.get("rolename", ""))
-        if role in API_ROLES:
+        if role in GRANTEES:
             roles.append(role)
     return roles
 
@@ -33,8 +32,6 @@ def _grantees(node: tree.Node) -> list[str]:
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """A GRANT of SELECT (or ALL) to anon, authenticated or PUBLIC on a materialized view or foreign table
     the file creates (by name or through ALL TABLES IN SCHEMA)."""
-    if statement.kind not in KINDS:
-        return
     created: dict[str, str] = context.rule_state.setdefault("S513", {})
     node = statement.node
     if statement.kind in ("CreateTableAsStmt", "CreateForeignTableStmt"):
@@ -44,7 +41,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
             name, kind = tree.qualified_name(node.get("base", {}).get("relation")), "foreign table"
         else:
             return
-        if name.split(".", 1)[0] in EXPOSED_SCHEMAS:
+        if is_exposed(name):
             created[name] = kind
         return
     privileges = [item.get("AccessPriv", {}).get("priv_name") for item in node.get("privileges", ())]
@@ -78,4 +75,5 @@ RULE = Rule(
     help="Keep it in a schema the API does not expose and serve it through a security_invoker view or a "
     "function that filters by user; or grant it to service_role only.",
     check=check,
+    kinds=frozenset({"CreateTableAsStmt", "CreateForeignTableStmt", "GrantStmt"}),
 )

@@ -38,8 +38,6 @@ def definition(node: tree.Node) -> str:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """A CREATE INDEX identical, but for its name, to one created earlier in the file (and not dropped since)."""
-    if statement.kind not in ("IndexStmt", "DropStmt"):
-        return
     seen: dict[str, list[str | None]] = context.rule_state.setdefault("S514", {})  # definition -> names
     node = statement.node
     if statement.kind == "DropStmt":
@@ -71,4 +69,5 @@ RULE = Rule(
     message="index identical to one created earlier in the file: twice the write cost and space for nothing",
     help="Keep one of the two indexes.",
     check=check,
+    kinds=frozenset({"IndexStmt", "DropStmt"}),
 )

@@ -1,120 +1,20 @@
-"""T301 prefer-bigint: 32- and 16-bit integer columns run out, and widening one later rewrites the table.
-
-This module also holds what the column-type rules (T301-T305) share: the
-columns a statement defines or retypes, and the statement rewritten with some
-of those column types replaced.
-"""
+"""T301 prefer-bigint: 32- and 16-bit integer columns run out, and widening one later rewrites the table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 
-from pglast import ast, enums, parse_sql
-from pglast.stream import RawStream
-from pglast.visitors import Visitor
+from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import COLUMN_KINDS, SERIALS, column_types
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rewrite import retyped, set_type, to_bigint_identity
 from service.core.sql import Statement
 
-StatementNode = TypeVar("StatementNode", bound=ast.Node)
-COLUMN_TYPES = "T301-T305 column types"  # rule_state key of the shared answer
 SMALL_INTEGERS = frozenset({"int2", "int4"})
-SERIALS = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
 SMALL_SERIALS = SERIALS - {"serial8", "bigserial"}
-
-
-def column_types(statement: Statement, context: LintContext) -> tuple[tuple[str, tree.Node, str], ...]:
-    """(column name, TypeName, built-in type name or "") of each column a CREATE TABLE or ALTER TABLE
-    defines or retypes. Five rules ask in turn about the same statement: the last answer is kept."""
-    if statement.kind not in ("CreateStmt", "AlterTableStmt"):
-        return ()
-    last = context.rule_state.get(COLUMN_TYPES)
-    if last is None or last[0] is not statement:
-        last = context.rule_state[COLUMN_TYPES] = (statement, tuple(_column_types(statement)))
-    found: tuple[tuple[str, tree.Node, str], ...] = last[1]
-    return found
-
-
-def _column_types(statement: Statement) -> Iterator[tuple[str, tree.Node, str]]:
-    if statement.kind == "CreateStmt":
-        for element in statement.node.get("tableElts", ()):
-            column = element.get("ColumnDef")
-            if column and column.get("typeName"):
-                yield column.get("colname", ""), column["typeName"], builtin_type(column["typeName"])
-    else:
-        for item in statement.node.get("cmds", ()):
-            command = item.get("AlterTableCmd", {})
-            if command.get("subtype") not in ("AT_AddColumn", "AT_AlterColumnType"):
-                continue
-            column = command.get("def", {}).get("ColumnDef", {})
-            if column.get("typeName"):
-                name = column.get("colname") or command.get("name", "")
-                yield name, column["typeName"], builtin_type(column["typeName"])
-
-
-def builtin_type(type_node: tree.Node) -> str:
-    """The type's name when it is a built-in one (unqualified or in pg_catalog), else ""."""
-    parts = tree.names(type_node.get("names"))
-    if len(parts) == 2 and parts[0] == "pg_catalog" or len(parts) == 1:
-        return parts[-1].lower()
-    return ""
-
-
-def statement_byte_start(context: LintContext, statement: Statement) -> int:
-    """Byte offset of the statement's text in the file: parse-tree locations minus this are offsets in the text."""
-    rest = context.source[statement.start :]
-    leading = len(rest) - len(rest.lstrip())  # the statement's text is stripped
-    return len(context.source[: statement.start + leading].encode("utf-8"))
-
-
-def reparse(statement_text: str, kind: type[StatementNode]) -> StatementNode:
-    """The statement parsed again as pglast nodes (to be changed and deparsed), checked to be a `kind`."""
-    node = parse_sql(statement_text)[0].stmt
-    if not isinstance(node, kind):
-        raise TypeError(f"expected {kind.__name__}, got {type(node).__name__}")
-    return node
-
-
-def retyped(
-    statement: Statement,
-    context: LintContext,
-    type_locations: Collection[int],
-    change: Callable[[ast.ColumnDef], None],
-) -> str:
-    """The statement as SQL, with `change` applied to each column whose type is at one of `type_locations`."""
-    start = statement_byte_start(context, statement)
-    wanted = {location - start for location in type_locations}
-    root = reparse(statement.text, ast.Node)
-
-    class ChangeColumns(Visitor):
-        def visit_ColumnDef(self, _ancestors: object, node: ast.ColumnDef) -> None:
-            if node.typeName is not None and node.typeName.location in wanted:
-                change(node)
-
-    ChangeColumns()(root)
-    return str(RawStream()(root)).strip()
-
-
-def set_type(column: ast.ColumnDef, *names: str, keep_modifiers: bool = True) -> None:
-    """Give the column the type `names` (`"pg_catalog", "int8"` prints as bigint), keeping its array bounds
-    (and its modifiers if asked)."""
-    old = column.typeName or ast.TypeName()
-    column.typeName = ast.TypeName(
-        names=tuple(ast.String(sval=name) for name in names),
-        typmods=old.typmods if keep_modifiers else None,
-        typemod=-1,
-        arrayBounds=old.arrayBounds,
-    )
-
-
-def to_bigint_identity(column: ast.ColumnDef) -> None:
-    """serial -> `bigint GENERATED BY DEFAULT AS IDENTITY` (same NOT NULL and default-on-insert behaviour)."""
-    set_type(column, "pg_catalog", "int8", keep_modifiers=False)
-    identity = ast.Constraint(contype=enums.ConstrType.CONSTR_IDENTITY, generated_when="d")
-    column.constraints = (identity, *(column.constraints or ()))
 
 
 def _widen(column: ast.ColumnDef) -> None:
@@ -132,7 +32,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     if not found:
         return
     locations = [tree.location(type_node) for _, type_node, _ in found]
-    rewrite = retyped(statement, context, [location for location in locations if location is not None], _widen)
+    rewrite = retyped(statement, [location for location in locations if location is not None], _widen)
     for (column, _, name), location in zip(found, locations):
         shown = {"int2": "smallint", "int4": "integer"}.get(name, name)
         yield Hit(
@@ -155,4 +55,5 @@ RULE = Rule(
     "ACCESS EXCLUSIVE lock",
     help="Use bigint (identity columns: `bigint GENERATED BY DEFAULT AS IDENTITY`); it costs a few bytes a row.",
     check=check,
+    kinds=COLUMN_KINDS,
 )

@@ -8,8 +8,9 @@ from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import COLUMN_KINDS, column_types
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.t301_prefer_bigint import column_types, retyped, set_type
+from service.core.lint.rewrite import retyped, set_type
 from service.core.sql import Statement
 
 
@@ -24,7 +25,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     if not found:
         return
     locations = [tree.location(type_node) for _, type_node, _ in found]
-    rewrite = retyped(statement, context, [location for location in locations if location is not None],
+    rewrite = retyped(statement, [location for location in locations if location is not None],
                       _to_timestamptz)
     for (column, _, _), location in zip(found, locations):
         yield Hit(
@@ -43,4 +44,5 @@ RULE = Rule(
     help="Use timestamptz (timestamp with time zone): it stores an absolute instant and shows it in the "
     "session's time zone.",
     check=check,
+    kinds=COLUMN_KINDS,
 )

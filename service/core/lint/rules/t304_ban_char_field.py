@@ -8,8 +8,9 @@ from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import COLUMN_KINDS, column_types
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.t301_prefer_bigint import column_types, retyped, set_type
+from service.core.lint.rewrite import retyped, set_type
 from service.core.sql import Statement
 
 
@@ -24,7 +25,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     if not found:
         return
     locations = [tree.location(type_node) for _, type_node, _ in found]
-    rewrite = retyped(statement, context, [location for location in locations if location is not None], _to_text)
+    rewrite = retyped(statement, [location for location in locations if location is not None], _to_text)
     for (column, type_node, name), location in zip(found, locations):
         length = tree.type_modifiers(type_node)
         shown = f"char({length[0]})" if length else "char"
@@ -43,4 +44,5 @@ RULE = Rule(
     message="char(n) pads values with spaces, compares in surprising ways and is no faster than text",
     help="Use text, with a CHECK (length(c) <= n) constraint if the length must be limited.",
     check=check,
+    kinds=COLUMN_KINDS,
 )

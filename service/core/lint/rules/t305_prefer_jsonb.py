@@ -8,8 +8,9 @@ from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import COLUMN_KINDS, column_types
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.t301_prefer_bigint import column_types, retyped, set_type
+from service.core.lint.rewrite import retyped, set_type
 from service.core.sql import Statement
 
 
@@ -24,7 +25,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     if not found:
         return
     locations = [tree.location(type_node) for _, type_node, _ in found]
-    rewrite = retyped(statement, context, [location for location in locations if location is not None], _to_jsonb)
+    rewrite = retyped(statement, [location for location in locations if location is not None], _to_jsonb)
     for (column, _, _), location in zip(found, locations):
         yield Hit(
             location=location,
@@ -41,4 +42,5 @@ RULE = Rule(
     message="json has no equality operator (DISTINCT, GROUP BY and UNION fail on it) and is re-parsed on every access",
     help="Use jsonb; keep json only to preserve key order, duplicate keys or whitespace exactly as sent.",
     check=check,
+    kinds=COLUMN_KINDS,
 )

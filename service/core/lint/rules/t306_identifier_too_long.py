@@ -9,22 +9,25 @@ characters without whitespace) are not scanned.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pglast import parser
 
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rules.t301_prefer_bigint import statement_byte_start
 from service.core.sql import Statement
 
 MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1
 
 
+# A run of MAX_IDENTIFIER_BYTES + 1 characters without whitespace (anchored after whitespace: no rescans).
+LONG_WORD = re.compile(r"(?:^|\s)\S{64}")
+
+
 def _may_hold_long_identifier(text: str) -> bool:
-    if '"' in text or not text.isascii():
-        return True
-    return max(map(len, text.split()), default=0) > MAX_IDENTIFIER_BYTES
+    """A quote, a non-ASCII character or a long word: else the statement cannot hold a long identifier."""
+    return '"' in text or not text.isascii() or LONG_WORD.search(text) is not None
 
 
 def _identifier(token_text: str) -> str | None:
@@ -51,7 +54,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         if len(raw) <= MAX_IDENTIFIER_BYTES:
             continue
         if start is None:
-            start = statement_byte_start(context, statement)
+            start = context.byte_start(statement)
         truncated = raw[:MAX_IDENTIFIER_BYTES].decode("utf-8", errors="ignore")
         yield Hit(
             location=start + len(text[: token.start].encode("utf-8")),

@@ -8,17 +8,17 @@ file by the matching `DROP ... IF EXISTS` is rerunnable as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pglast import ast, enums
-from pglast.stream import RawStream
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import TRANSACTION_ENDS
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.nodes import deparse, statement_node
 from service.core.lint.rewrite import deparsed
-from service.core.lint.rules.t301_prefer_bigint import reparse
 from service.core.sql import Statement, transaction_kind
 
 Key = tuple[str, ...]
@@ -33,9 +33,11 @@ IF_NOT_EXISTS_KINDS = {
     "CreateSchemaStmt": "OBJECT_SCHEMA",
     "CreateExtensionStmt": "OBJECT_EXTENSION",
 }
+# The statements (and ALTER TABLE commands) the rule reads.
 KINDS = frozenset({
     *IF_NOT_EXISTS_KINDS, "IndexStmt", "ViewStmt", "CreateFunctionStmt", "CreateTrigStmt",
-    "CreatePolicyStmt", "DropStmt", "AlterTableStmt", "TransactionStmt",
+    "CreatePolicyStmt", "DropStmt", "TransactionStmt",
+    "AT_AddColumn", "AT_DropColumn", "AT_AddConstraint", "AT_DropConstraint",
 })
 
 
@@ -43,14 +45,6 @@ KINDS = frozenset({
 class _State:
     in_transaction: bool = False  # between an explicit BEGIN and COMMIT of a non-transactional file
     dropped: set[Key] = field(default_factory=set)  # objects dropped with IF EXISTS earlier in the file
-
-
-def _sql(node: ast.Node) -> str:
-    return str(RawStream()(node)).strip()
-
-
-def _qualified(parts: Sequence[str]) -> str:
-    return ".".join(parts[-2:]) if len(parts) > 1 else f"public.{parts[0] if parts else ''}"
 
 
 def _relation_parts(relation: tree.Node) -> tuple[str, ...]:
@@ -67,9 +61,9 @@ def _remember_drops(statement: Statement, state: _State) -> None:
             if not parts:
                 continue
             if kind in ("OBJECT_POLICY", "OBJECT_TRIGGER"):
-                state.dropped.add((kind, _qualified(parts[:-1]), parts[-1]))
+                state.dropped.add((kind, tree.dotted_name(parts[:-1]), parts[-1]))
             else:
-                state.dropped.add((kind, _qualified(parts)))
+                state.dropped.add((kind, tree.dotted_name(parts)))
     elif statement.kind == "AlterTableStmt":
         table = tree.qualified_name(node.get("relation"))
         for item in node.get("cmds", ()):
@@ -80,13 +74,13 @@ def _remember_drops(statement: Statement, state: _State) -> None:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each CREATE, DROP or ALTER TABLE step that fails when a non-transactional file is rerun."""
-    if context.transactional or statement.kind not in KINDS:
+    if context.transactional:
         return
     state: _State = context.rule_state.setdefault("T307", _State())
     transaction = transaction_kind(statement)
     if transaction is not None:
         state.in_transaction = transaction == "begin" or (state.in_transaction and transaction not in
-                                                          ("commit", "rollback", "prepare transaction"))
+                                                          TRANSACTION_ENDS)
         return
     if not state.in_transaction:
         yield from _hits(statement, context, state)
@@ -102,17 +96,17 @@ def _hits(statement: Statement, context: LintContext, state: _State) -> Iterator
         if relation and (IF_NOT_EXISTS_KINDS[kind], tree.qualified_name(relation)) in state.dropped:
             return
         yield Hit(location=tree.location(relation), message=IF_NOT_EXISTS,
-                  rewrite=deparsed(statement.text, if_not_exists=True))
+                  rewrite=deparsed(statement, if_not_exists=True))
     elif kind == "IndexStmt":
         yield from _index_hits(statement, state)
     elif kind in ("ViewStmt", "CreateFunctionStmt") and not node.get("replace"):
         if (node.get("view") or {}).get("relpersistence") != "t":
             yield Hit(location=tree.location(node.get("view")), message=OR_REPLACE,
-                      rewrite=deparsed(statement.text, replace=True))
+                      rewrite=deparsed(statement, replace=True))
     elif kind in ("CreatePolicyStmt", "CreateTrigStmt"):
         yield from _policy_or_trigger_hits(statement, context, state)
     elif kind == "DropStmt" and not node.get("missing_ok"):
-        yield Hit(message=IF_EXISTS, rewrite=deparsed(statement.text, missing_ok=True))
+        yield Hit(message=IF_EXISTS, rewrite=deparsed(statement, missing_ok=True))
     elif kind == "AlterTableStmt":
         yield from _alter_table_hits(statement, state)
 
@@ -130,7 +124,7 @@ def _index_hits(statement: Statement, state: _State) -> Iterator[Hit]:
     schema = relation.get("schemaname", "public")
     if ("OBJECT_INDEX", f"{schema}.{name}") in state.dropped:
         return
-    rewrite = deparsed(statement.text, if_not_exists=True)
+    rewrite = deparsed(statement, if_not_exists=True)
     if node.get("concurrent"):
         rewrite = (f"-- a failed CONCURRENTLY build leaves an INVALID index that IF NOT EXISTS would keep: "
                    f"drop it (DROP INDEX CONCURRENTLY IF EXISTS) before the rerun\n{rewrite}")
@@ -148,7 +142,7 @@ def _policy_or_trigger_hits(statement: Statement, context: LintContext, state: _
     if (kind, tree.qualified_name(relation), name) in state.dropped:
         return
     if kind == "OBJECT_TRIGGER" and context.pg_version >= 14 and not node.get("isconstraint"):
-        yield Hit(location=tree.location(relation), message=OR_REPLACE, rewrite=deparsed(statement.text, replace=True))
+        yield Hit(location=tree.location(relation), message=OR_REPLACE, rewrite=deparsed(statement, replace=True))
         return
     drop = ast.DropStmt(
         objects=((*(ast.String(sval=part) for part in _relation_parts(relation)), ast.String(sval=name)),),
@@ -158,7 +152,7 @@ def _policy_or_trigger_hits(statement: Statement, context: LintContext, state: _
         location=tree.location(relation),
         message=f"CREATE {'POLICY' if kind == 'OBJECT_POLICY' else 'TRIGGER'} has no IF NOT EXISTS: "
         "if the file fails after this statement, rerunning it fails here",
-        rewrite=f"{_sql(drop)};\n{deparsed(statement.text)};",
+        rewrite=f"{deparse(drop)};\n{deparsed(statement)};",
     )
 
 
@@ -187,21 +181,21 @@ def _alter_table_hits(statement: Statement, state: _State) -> Iterator[Hit]:
             if name:
                 constraints.append(name)
             found.append((tree.location(constraint) or tree.location(relation),
-                          f"ADD CONSTRAINT {name or '(unnamed)'} has no IF NOT EXISTS: if the file fails after "
-                          "this statement, rerunning it fails here"))
+                          (f"ADD CONSTRAINT {name or '(unnamed)'} has no IF NOT EXISTS: if the file fails after "
+                           "this statement, rerunning it fails here")))
     if not found:
         return
-    root = reparse(statement.text, ast.AlterTableStmt)
+    root = statement_node(statement, ast.AlterTableStmt)
     commands = root.cmds or ()
     for index in fixes:
         commands[index].missing_ok = True
-    steps = [_sql(ast.AlterTableStmt(
+    steps = [deparse(ast.AlterTableStmt(
         relation=root.relation, objtype=root.objtype,
         cmds=tuple(ast.AlterTableCmd(subtype=enums.AlterTableType.AT_DropConstraint, name=name,
                                      behavior=enums.DropBehavior.DROP_RESTRICT, missing_ok=True)
                    for name in constraints),
     ))] if constraints else []
-    steps.append(_sql(root))
+    steps.append(deparse(root))
     rewrite = ";\n".join(steps) + ";" if constraints else steps[0]
     unnamed = len(constraints) < sum(1 for _, message in found if message.startswith("ADD CONSTRAINT"))
     for location, message in found:
@@ -217,4 +211,5 @@ RULE = Rule(
     help="Use IF NOT EXISTS / IF EXISTS / OR REPLACE, or drop the object IF EXISTS just before creating it "
     "(constraints, policies); name every index.",
     check=check,
+    kinds=KINDS,
 )

@@ -14,7 +14,7 @@ MAX_COLUMNS = 3
 
 def check(statement: Statement, _context: LintContext) -> Iterator[Hit]:
     """A non-unique CREATE INDEX with more than three key columns or expressions (INCLUDE columns aside)."""
-    if statement.kind != "IndexStmt" or statement.node.get("unique"):
+    if statement.node.get("unique"):
         return
     columns = statement.node.get("indexParams", ())
     if len(columns) > MAX_COLUMNS:
@@ -35,4 +35,5 @@ RULE = Rule(
     help="Start the index with the columns that narrow the results most and stop at three; put columns that "
     "are only read in INCLUDE (...).",
     check=check,
+    kinds=frozenset({"IndexStmt"}),
 )

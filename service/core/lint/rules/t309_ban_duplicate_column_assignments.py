@@ -89,8 +89,6 @@ def check(statement: Statement, _context: LintContext) -> Iterator[Hit]:
     if statement.kind in DEFINITIONS:
         yield from _duplicates(_definitions(statement), "defined")
         return
-    if statement.kind not in DML:
-        return
     for kind, node in _dml_nodes(statement.kind, statement.node):
         for columns in _assignments(kind, node):
             yield from _duplicates(columns, "assigned")
@@ -103,4 +101,5 @@ RULE = Rule(
     message="the same column is assigned or defined twice in one statement: PostgreSQL rejects it",
     help="Keep one assignment (or definition) per column.",
     check=check,
+    kinds=DML | DEFINITIONS,
 )

@@ -21,8 +21,6 @@ def _unqualified(relation: tree.Node | None) -> Iterator[Hit]:
 
 def check(statement: Statement, _context: LintContext) -> Iterator[Hit]:
     """Table names without a schema in CREATE/ALTER/DROP TABLE, CREATE INDEX and CREATE POLICY (temp tables aside)."""
-    if statement.kind not in KINDS:
-        return
     node = statement.node
     if statement.kind == "DropStmt":
         if node.get("removeType") == "OBJECT_TABLE":
@@ -46,4 +44,5 @@ RULE = Rule(
     help="Write schema.table (e.g. public.accounts).",
     check=check,
     enabled_by_default=False,
+    kinds=KINDS,
 )

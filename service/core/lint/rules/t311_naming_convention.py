@@ -63,8 +63,6 @@ def _defined(statement: Statement) -> Iterator[Name]:
 
 def check(statement: Statement, _context: LintContext) -> Iterator[Hit]:
     """Each defined name that is not lower-case snake_case."""
-    if statement.kind not in KINDS:
-        return
     for what, name, location in _defined(statement):
         if not NAME_PATTERN.fullmatch(name):
             yield Hit(location=location, message=f"{what} name {name!r} does not match the naming convention "
@@ -80,4 +78,5 @@ RULE = Rule(
     "never need quoting.",
     check=check,
     enabled_by_default=False,
+    kinds=KINDS,
 )

@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import TRANSACTION_ENDS
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.sql import Statement, transaction_kind
 
 CODE = "X402"
-ENDS = frozenset({"commit", "rollback", "prepare transaction"})
 
 
 def check(statement: Statement, context: LintContext) -> Iterable[Hit]:
     """Remember the BEGIN that opened the file's transaction; forget it when a COMMIT or ROLLBACK ends it."""
-    if statement.kind != "TransactionStmt":
-        return ()
     kind = transaction_kind(statement)
     if kind == "begin":
         context.rule_state.setdefault(CODE, statement)  # a nested BEGIN is ignored (X401): the first one counts
-    elif kind in ENDS and not statement.node.get("chain"):
+    elif kind in TRANSACTION_ENDS and not statement.node.get("chain"):
         context.rule_state.pop(CODE, None)
     return ()
 
@@ -40,4 +38,5 @@ RULE = Rule(
     help="End the file with COMMIT (or drop the BEGIN: the runner wraps the file in a transaction).",
     check=check,
     finish=finish,
+    kinds=frozenset({"TransactionStmt"}),
 )

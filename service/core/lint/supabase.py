@@ -1,0 +1,135 @@
+"""What Supabase's Data API exposes, and what a file does about it: row level security of the tables it
+creates, security_invoker of its views, the signatures of its functions. Shared by the S5xx rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pglast import ast, enums
+
+from service.core.lint import tree
+from service.core.lint.nodes import deparse
+from service.core.sql import Statement
+
+EXPOSED_SCHEMAS = frozenset({"public"})  # the schemas the Data API serves
+API_ROLES = ("anon", "authenticated")  # the roles API requests run as
+AUTH_FUNCTIONS = frozenset({"uid", "jwt", "role", "email"})  # auth.*(): STABLE, read from the request's JWT
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "on", "1"})
+
+
+def is_exposed(name: str) -> bool:
+    """Whether `schema.name` lives in a schema the Data API serves."""
+    return name.split(".", 1)[0] in EXPOSED_SCHEMAS
+
+
+# ---- row level security ----
+
+# The statements (and ALTER TABLE commands) `follow_row_security` learns from.
+ROW_SECURITY_KINDS = frozenset({"CreateStmt", "CreateTableAsStmt", "AT_EnableRowSecurity", "AT_DisableRowSecurity",
+                                "DropStmt", "RenameStmt"})
+
+
+@dataclass
+class RowSecurity:
+    """What a file does about row level security: tables it creates, and the last RLS switch of each table."""
+
+    created: dict[str, tuple[Statement, tree.Node]] = field(default_factory=dict)
+    enabled: dict[str, bool] = field(default_factory=dict)
+
+
+def follow_row_security(statement: Statement, state: RowSecurity, *, exposed_only: bool) -> None:
+    """Record the tables `statement` creates or drops and the RLS switches it makes."""
+    node = statement.node
+    if statement.kind in ("CreateStmt", "CreateTableAsStmt"):
+        relation = node.get("relation") or node.get("into", {}).get("rel") or {}
+        if statement.kind == "CreateTableAsStmt" and node.get("objtype") != "OBJECT_TABLE":
+            return  # materialized views have no row level security (S513)
+        if relation.get("relpersistence") == "t":
+            return
+        name = tree.qualified_name(relation)
+        if not exposed_only or is_exposed(name):
+            state.created[name] = (statement, relation)
+    elif statement.kind == "AlterTableStmt" and node.get("objtype") == "OBJECT_TABLE":
+        name = tree.qualified_name(node.get("relation"))
+        for item in node.get("cmds", ()):
+            subtype = item.get("AlterTableCmd", {}).get("subtype")
+            if subtype in ("AT_EnableRowSecurity", "AT_DisableRowSecurity"):
+                state.enabled[name] = subtype == "AT_EnableRowSecurity"
+    elif statement.kind == "RenameStmt" and node.get("renameType") == "OBJECT_TABLE":
+        relation = node.get("relation") or {}
+        old_name = tree.qualified_name(relation)
+        new_name = f"{old_name.split('.', 1)[0]}.{node.get('newname', '')}"
+        if old_name in state.created:
+            created, created_relation = state.created.pop(old_name)
+            state.created[new_name] = (created, {**created_relation, "relname": node.get("newname", "")})
+        if old_name in state.enabled:
+            state.enabled[new_name] = state.enabled.pop(old_name)
+    elif statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
+        for item in node.get("objects", ()):
+            state.created.pop(tree.dotted_name(tree.names(item.get("List", {}).get("items"))), None)
+
+
+def enable_row_security(relation: tree.Node) -> str:
+    """`ALTER TABLE <relation> ENABLE ROW LEVEL SECURITY`, the relation named as the file names it."""
+    statement = ast.AlterTableStmt(
+        relation=ast.RangeVar(schemaname=relation.get("schemaname"), relname=relation.get("relname"), inh=True,
+                              relpersistence="p"),
+        cmds=(ast.AlterTableCmd(subtype=enums.AlterTableType.AT_EnableRowSecurity,
+                                behavior=enums.DropBehavior.DROP_RESTRICT),),
+        objtype=enums.ObjectType.OBJECT_TABLE,
+    )
+    return f"{deparse(statement)};"
+
+
+# ---- views: security_invoker ----
+
+def is_true(option: tree.Node) -> bool:
+    """A DefElem's value read as PostgreSQL reads a boolean option (no value means true)."""
+    argument = option.get("arg")
+    if not argument:
+        return True
+    if "Boolean" in argument:
+        return bool(argument["Boolean"].get("boolval"))
+    if "Integer" in argument:
+        return bool(argument["Integer"].get("ival", 0) == 1)
+    return str(argument.get("String", {}).get("sval", "")).lower() in TRUE_WORDS
+
+
+def invoker_option(options: list[tree.Node] | None) -> bool | None:
+    """The security_invoker value among reloptions, or None when they do not mention it."""
+    value = None
+    for item in options or ():
+        option = item.get("DefElem", {})
+        if option.get("defname") == "security_invoker":
+            value = is_true(option)
+    return value
+
+
+# ---- functions: signatures ----
+
+INPUT_MODES = frozenset({"FUNC_PARAM_DEFAULT", "FUNC_PARAM_IN", "FUNC_PARAM_INOUT", "FUNC_PARAM_VARIADIC"})
+
+ArgumentTypes = tuple[tuple[str, bool], ...]  # (type name, is array) of each input argument
+
+
+def _type_key(type_node: tree.Node) -> tuple[str, bool]:
+    return tree.type_name(type_node), tree.is_array_type(type_node)
+
+
+def created_signature(node: tree.Node) -> tuple[str, ArgumentTypes]:
+    """(name, input argument types) of a CREATE FUNCTION / PROCEDURE."""
+    arguments = []
+    for item in node.get("parameters", ()):
+        parameter = item.get("FunctionParameter", {})
+        if parameter.get("mode", "FUNC_PARAM_DEFAULT") in INPUT_MODES:
+            arguments.append(_type_key(parameter.get("argType", {})))
+    return tree.dotted_name(tree.names(node.get("funcname"))), tuple(arguments)
+
+
+def names_function(reference: tree.Node, name: str, arguments: ArgumentTypes) -> bool:
+    """Whether an ObjectWithArgs (`f`, `f(int)`, `public.f(integer)`) designates the function."""
+    if tree.dotted_name(tree.names(reference.get("objname"))) != name:
+        return False
+    if reference.get("args_unspecified"):
+        return True
+    return tuple(_type_key(item.get("TypeName", {})) for item in reference.get("objargs", ())) == arguments

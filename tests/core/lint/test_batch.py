@@ -1,0 +1,63 @@
+"""Linting many files at once: the results of linting them one by one, in order, in this process or in workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ClassVar, Self
+
+import pytest
+
+from service.core.lint import batch, lint_file
+from service.core.lint.batch import SourceFile, lint_files
+from service.errors import BadMigrationFile
+
+FILES = [
+    SourceFile("20261124_001_a.sql", "create table public.t (a int);\ncreate index i on public.t (a);\n", True),
+    SourceFile("20261124_002_b.sql", "create index j on public.t (a);\nalter table public.t drop column a;\n"),
+    SourceFile("plain.sql", "select 1;\n-- lint-ignore: L999 -- nothing\nselect 2;\n"),
+]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_files_are_linted_each_on_its_own_in_order(workers: int) -> None:
+    expected = [lint_file(f.name, f.source, runner_sets_timeouts=f.runner_sets_timeouts) for f in FILES * 3]
+    assert lint_files(FILES * 3, workers=workers) == expected
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_first_bad_file_in_order_is_the_error(workers: int) -> None:
+    bad = [SourceFile("ok.sql", "select 1;"), SourceFile("first.sql", "select;;\ncreate tabel x ();"),
+           SourceFile("ok2.sql", "select 2;"), SourceFile("second.sql", "create tabel y ();")]
+    with pytest.raises(BadMigrationFile) as raised:
+        lint_files(bad, workers=workers)
+    assert raised.value.message.startswith("first.sql:2: SQL does not parse")
+
+
+class _InlinePool:
+    """Stands in for the pool of worker processes: records the pools asked for and runs their work here."""
+
+    sizes: ClassVar[list[int]] = []
+
+    def __init__(self, max_workers: int) -> None:
+        self.sizes.append(max_workers)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def map(self, function: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
+        return map(function, *iterables)
+
+
+def test_workers_start_only_from_parallel_from_files_and_one_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_pool", _InlinePool)
+    monkeypatch.setattr(batch, "_cores", lambda: 2)
+    _InlinePool.sizes = []
+    assert lint_files([]) == []
+    assert len(lint_files(FILES)) == len(FILES)
+    assert _InlinePool.sizes == []
+    many = [FILES[2]] * batch.PARALLEL_FROM
+    assert lint_files(many) == [lint_file(FILES[2].name, FILES[2].source)] * batch.PARALLEL_FROM
+    assert _InlinePool.sizes == [2]
