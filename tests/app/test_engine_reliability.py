@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import structlog
@@ -16,9 +17,9 @@ from service.app import commands
 from service.app.migrate import RunOptions
 from service.core.target import Timeouts
 from service.localstack.embedded import EmbeddedPostgres
-from service.settings import Secret, Settings
 from tests.app.cli_process import CLEARED
-from tests.app.engine_fixtures import TEST_CONFIG, TEST_LINT, history, relation_exists, write_files
+from tests.app.conftest import Project
+from tests.app.engine_fixtures import TEST_CONFIG, columns, history, relation_exists, write_files
 
 
 def _runner(url: str, folder: Path, *arguments: str) -> subprocess.Popen[str]:
@@ -87,28 +88,29 @@ def test_four_runners_at_once_apply_each_migration_exactly_once(
     assert [row[0] for row in history(url)] == [f"20261124_00{n}" for n in range(1, 6)]
 
 
-def test_lock_contention_times_out_retries_and_succeeds_once_released(
-    embedded_postgres: EmbeddedPostgres, fresh_database: str, tmp_path: Path
-) -> None:
-    url = embedded_postgres.url(fresh_database)
-    folder = tmp_path / "migrations"
-    write_files(folder, {"20261124_001_add_z.sql": "alter table busy add column z int;"})
-    settings = Settings(lint=TEST_LINT, migrations_dir=folder, database_url=Secret(url), state_dir=tmp_path / ".omnia")
+def _blocked_table(url: str) -> psycopg.Connection[Any]:
+    """A session that created `busy` and now reads it in an open transaction: an ALTER must wait for it."""
     blocker = psycopg.connect(url)
     blocker.execute("create table busy (x int)")
     blocker.commit()
-    blocker.execute("lock table busy in access share mode")  # a long reader: ALTER must wait
+    blocker.execute("lock table busy in access share mode")
+    return blocker
+
+
+def test_lock_contention_times_out_retries_and_succeeds_once_released(project: Project) -> None:
+    project.write({"20261124_001_add_z.sql": "alter table busy add column z int;"})
+    blocker = _blocked_table(project.url)
     sleeps: list[float] = []
 
-    def release_after_first_timeout(seconds: float) -> None:
+    def release_after_second_timeout(seconds: float) -> None:
         sleeps.append(seconds)
         if len(sleeps) == 2:
             blocker.commit()
 
-    options = RunOptions(timeouts=Timeouts(lock_timeout_ms=100), retries=5, sleep=release_after_first_timeout)
+    options = RunOptions(timeouts=Timeouts(lock_timeout_ms=100), retries=5, sleep=release_after_second_timeout)
     try:
         with structlog.testing.capture_logs() as events:
-            _, result = commands.up(settings, options=options)
+            _, result = commands.up(project.settings, options=options)
     finally:
         blocker.close()
 
@@ -117,26 +119,16 @@ def test_lock_contention_times_out_retries_and_succeeds_once_released(
     assert sleeps == [0.5, 1.0]
     timeouts = [e for e in events if e["event"] == "migration.lock_timeout"]
     assert [(e["version"], e["try_number"]) for e in timeouts] == [("20261124_001", 1), ("20261124_001", 2)]
-    with psycopg.connect(url) as connection:
-        assert connection.execute(
-            "select count(*) from information_schema.columns where table_name = 'busy' and column_name = 'z'"
-        ).fetchone() == (1,)
+    assert columns(project.url, "busy") == ["x", "z"]
 
 
-def test_lock_contention_that_never_clears_fails_with_exit_code_3_after_the_retries(
-    embedded_postgres: EmbeddedPostgres, fresh_database: str, tmp_path: Path
-) -> None:
-    url = embedded_postgres.url(fresh_database)
-    folder = tmp_path / "migrations"
-    write_files(folder, {"20261124_001_add_z.sql": "alter table busy add column z int;"})
-    settings = Settings(lint=TEST_LINT, migrations_dir=folder, database_url=Secret(url), state_dir=tmp_path / ".omnia")
-    with psycopg.connect(url) as blocker:
-        blocker.execute("create table busy (x int)")
-        blocker.commit()
-        blocker.execute("lock table busy in access share mode")
+def test_lock_contention_that_never_clears_fails_after_the_retries_naming_the_statement(project: Project) -> None:
+    project.write({"20261124_001_add_z.sql": "select 1;\nalter table busy add column z int;"})
+    with _blocked_table(project.url):
         options = RunOptions(timeouts=Timeouts(lock_timeout_ms=50), retries=3, sleep=lambda _: None)
-        _, result = commands.up(settings, options=options)
+        _, result = commands.up(project.settings, options=options)
     assert result.failed is not None
-    assert (result.failed.sqlstate, result.failed.statement_index) == ("55P03", 1)
+    assert (result.failed.sqlstate, result.failed.statement_index, result.failed.line) == ("55P03", 2, 2)
     assert result.failed.message == "canceling statement due to lock timeout"
-    assert history(url) == []
+    assert history(project.url) == []
+    assert columns(project.url, "busy") == ["x"]
