@@ -8,6 +8,7 @@ committed and that the session is idle, outside any transaction, and usable.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -77,16 +78,19 @@ def test_a_failing_preamble_answers_its_error_and_runs_nothing(
     dev_keys: DevKeys,
     token: Callable[..., str],
     superuser_of: psycopg.Connection[Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A JWT role that does not exist fails in set_config('role'): v13's 401 22023; the call never runs."""
     before = session_of(server, dev_keys.service_key)
     jwt = token(role="no_such_role")
-    response = httpx.post(
-        f"{server.url}/rest/v1/rpc/exec_sql",
-        json={"sql": "insert into public.numbers_table values (3)"},
-        headers=api_headers(dev_keys.anon_key, bearer=jwt),
-    )
+    with caplog.at_level(logging.WARNING, logger="psycopg"):
+        response = httpx.post(
+            f"{server.url}/rest/v1/rpc/exec_sql",
+            json={"sql": "insert into public.numbers_table values (3)"},
+            headers=api_headers(dev_keys.anon_key, bearer=jwt),
+        )
     assert_postgrest_error(response, 401, "22023", 'role "no_such_role" does not exist')
+    assert [record.getMessage() for record in caplog.records] == []  # no "error ignored terminating" pipeline
     assert superuser_of.execute("select count(*) from public.numbers_table").fetchone() == (2,)
     after = session_of(server, dev_keys.service_key)
     assert after["pid"] == before["pid"]  # the same connection, not a replacement

@@ -74,17 +74,41 @@ async def run_in_transaction(
     setup = preamble(context.settings())
     async with pool.connection(timeout=timeout_s) as connection:
         try:
-            control, main = connection.cursor(), connection.cursor()
-            async with connection.pipeline():
-                await control.execute(BEGIN_READ_ONLY if read_only else BEGIN_READ_WRITE)
-                await control.execute(setup.query, setup.parameters)
-                await main.execute(statement.query, statement.parameters)
-                await control.execute(COMMIT)
+            main = await _pipeline(connection, BEGIN_READ_ONLY if read_only else BEGIN_READ_WRITE, setup, statement)
             row: tuple[Any, ...] | None = await main.fetchone()
         except BaseException:
             await _roll_back(connection)
             raise
     return row
+
+
+async def _pipeline(
+    connection: psycopg.AsyncConnection[Any], begin: str, setup: Statement, statement: Statement
+) -> psycopg.AsyncCursor[Any]:
+    """Send BEGIN, the preamble, `statement` and COMMIT in one pipeline; the cursor holding `statement`'s rows.
+
+    Raises the first statement's error. psycopg reports it either while the
+    later statements are queued or when the pipeline ends (then as the
+    pipeline's own error, the rest being "aborted"): caught in the block, it is
+    kept and the end's `PipelineAborted` dropped, so nothing else is logged.
+    """
+    control, main = connection.cursor(), connection.cursor()
+    failure: psycopg.Error | None = None
+    try:
+        async with connection.pipeline():
+            try:
+                await control.execute(begin)
+                await control.execute(setup.query, setup.parameters)
+                await main.execute(statement.query, statement.parameters)
+                await control.execute(COMMIT)
+            except psycopg.Error as error:
+                failure = error
+    except psycopg.Error:
+        if failure is None:
+            raise
+    if failure is not None:
+        raise failure
+    return main
 
 
 async def _roll_back(connection: psycopg.AsyncConnection[Any]) -> None:
