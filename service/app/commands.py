@@ -238,7 +238,7 @@ def lint_pending(settings: Settings, pending: Sequence[Migration]) -> list[Findi
     findings: list[Finding] = []
     for migration in pending:
         result = lint_file(migration.up.file, migration.up.source, config=settings.lint, new_tables=new_tables,
-                           runner_sets_timeouts=True)
+                           runner_sets_timeouts=True, statements=migration.up.parsed)
         new_tables.update(result.created_tables)
         findings.extend(result.findings)
     return findings

@@ -72,6 +72,7 @@ class Script:
     source: str
     statements: tuple[Statement, ...]
     records_itself: bool  # the file had its own INSERT INTO / DELETE FROM schema_migrations
+    parsed: tuple[Statement, ...] = ()  # every statement of the file as written (for lint), BEGIN/COMMIT included
 
     def statements_by_index(self) -> dict[int, Statement]:
         """The runnable statements by their 1-based index in the file."""
@@ -131,6 +132,7 @@ def parse_script(name: str, data: bytes) -> Script:
         source=source,
         statements=tuple(body),
         records_itself=records_itself,
+        parsed=tuple(statements),
     )
 
 

@@ -50,14 +50,20 @@ def lint_file(
     new_tables: Iterable[str] = (),
     runner_sets_timeouts: bool = False,
     rules: Sequence[Rule] | None = None,
+    statements: Sequence[Statement] | None = None,
 ) -> FileLint:
-    """Lint one file's SQL; BadMigrationFile if it does not parse or an ignore has no reason."""
+    """Lint one file's SQL; BadMigrationFile if it does not parse or an ignore has no reason.
+
+    `statements`: the file's statements when the caller has split `source` already (a migration's Script).
+    """
     header = parse_header(file, source)
-    try:
-        statements = split_statements(source)
-    except SqlSyntaxError as error:
-        raise BadMigrationFile(file, f"SQL does not parse: {error.reason} (column {error.column})",
-                               line=error.line, fix="fix the statement") from None
+    if statements is None:
+        try:
+            statements = split_statements(source)
+        except SqlSyntaxError as error:
+            raise BadMigrationFile(file, f"SQL does not parse: {error.reason} (column {error.column})",
+                                   line=error.line, fix="fix the statement") from None
+    statements = list(statements)
     context = LintContext(
         file=file, source=source, statements=statements, transactional=header.transactional,
         phase=header.phase.value if header.phase else None, pg_version=config.pg_version,
