@@ -1,9 +1,9 @@
 """What DDL statements do, read from their parse trees: options, transaction blocks, the locks they take,
-the columns they type, the constraints that build an index. Shared by several rules."""
+the columns they type, the constraints ALTER TABLE adds. Shared by several rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from service.core.lint import tree
@@ -31,8 +31,7 @@ def option_enabled(option: Mapping[str, Any]) -> bool:
 
 def has_option(options: Any, name: str) -> bool:
     """Whether a DefElem list (`REINDEX (...)`, `VACUUM (...)`) turns option `name` on."""
-    return any(item.get("DefElem", {}).get("defname") == name and option_enabled(item["DefElem"])
-               for item in options or ())
+    return any(option_enabled(option) for option in tree.options_named(options, name))
 
 
 # ---- transaction blocks ----
@@ -130,6 +129,17 @@ def takes_locks(statement: Statement, context: LintContext) -> bool:
     return _is_existing(node.get(field), context)
 
 
+def first_unguarded_lock(statement: Statement, context: LintContext, *, timeout_set: bool, state_key: str) -> bool:
+    """Whether `statement` is the file's first that takes locks while neither the file (`timeout_set`) nor the
+    runner has set the timeout; once it is found, `state_key` in rule_state remembers it, so it is reported once."""
+    if context.runner_sets_timeouts or timeout_set or context.rule_state.get(state_key):
+        return False
+    if not takes_locks(statement, context):
+        return False
+    context.rule_state[state_key] = True
+    return True
+
+
 # ---- column types ----
 
 SERIAL_INTEGERS = {
@@ -153,6 +163,11 @@ def column_types(statement: Statement, context: LintContext) -> tuple[ColumnType
         last = context.rule_state[_COLUMN_TYPES_KEY] = (statement, tuple(_column_types(statement)))
     found: tuple[ColumnType, ...] = last[1]
     return found
+
+
+def columns_of_type(statement: Statement, context: LintContext, types: Collection[str]) -> list[ColumnType]:
+    """The columns of `column_types` whose built-in type is one of `types`."""
+    return [column for column in column_types(statement, context) if column[2] in types]
 
 
 def _column_types(statement: Statement) -> Iterator[ColumnType]:
@@ -180,18 +195,39 @@ def builtin_type(type_node: tree.Node) -> str:
     return ""
 
 
-# ---- constraints backed by an index ----
+# ---- ALTER TABLE commands and the constraints they add ----
 
-def index_constraints(command: Mapping[str, Any], contype: str) -> list[tuple[Mapping[str, Any], str | None]]:
-    """(constraint, column or None) for each `contype` constraint an ALTER TABLE command adds with its own index
-    (not `USING INDEX`); the column is set for a column constraint of ADD COLUMN."""
+def commands_on_existing_table(statement: Statement, context: LintContext) -> list[Mapping[str, Any]]:
+    """The commands (AlterTableCmd bodies) of an ALTER TABLE, or none when the table was created in this run
+    (changing a table nobody uses yet blocks nobody)."""
+    if context.is_new(tree.qualified_name(statement.node.get("relation"))):
+        return []
+    return [item.get("AlterTableCmd", {}) for item in statement.node.get("cmds") or ()]
+
+
+def added_constraints(command: Mapping[str, Any], contype: str) -> list[tuple[Mapping[str, Any], str | None]]:
+    """(constraint, column or None) for each `contype` constraint an ALTER TABLE command adds: a table constraint
+    of ADD CONSTRAINT, or a column constraint of ADD COLUMN (with the column)."""
     subtype = command.get("subtype")
     if subtype == "AT_AddConstraint":
         constraint = command.get("def", {}).get("Constraint", {})
-        if constraint.get("contype") == contype and not constraint.get("indexname"):
-            return [(constraint, None)]
-    elif subtype == "AT_AddColumn":
+        return [(constraint, None)] if constraint.get("contype") == contype else []
+    if subtype == "AT_AddColumn":
         column = command.get("def", {}).get("ColumnDef", {})
         return [(item["Constraint"], str(column.get("colname", ""))) for item in column.get("constraints") or ()
                 if item.get("Constraint", {}).get("contype") == contype]
     return []
+
+
+def validating_constraints(statement: Statement, context: LintContext, contype: str) -> list[Mapping[str, Any]]:
+    """The `contype` constraints an ALTER TABLE adds to an existing table without NOT VALID: adding each one
+    scans the table to check every row."""
+    return [constraint for command in commands_on_existing_table(statement, context)
+            for constraint, _ in added_constraints(command, contype) if not constraint.get("skip_validation")]
+
+
+def index_constraints(command: Mapping[str, Any], contype: str) -> list[tuple[Mapping[str, Any], str | None]]:
+    """(constraint, column or None) for each `contype` constraint an ALTER TABLE command adds with its own index
+    (not `USING INDEX`, which only a table constraint can say); the column is set for ADD COLUMN."""
+    return [(constraint, column) for constraint, column in added_constraints(command, contype)
+            if not constraint.get("indexname")]

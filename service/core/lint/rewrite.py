@@ -1,15 +1,17 @@
 """Safe rewrites as SQL: names and literals quoted, statements changed on their parse tree and deparsed,
-and the recipes several rules share (a column retyped, a unique index built before its constraint)."""
+and the recipes several rules share (a column retyped, a unique index built before its constraint, a
+constraint added NOT VALID, NOT NULL proven by a CHECK)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from pglast import ast, enums, visitors
 from pglast.stream import maybe_double_quote_name
 
 from service.core.lint import tree
+from service.core.lint.ddl import ColumnType
 from service.core.lint.nodes import deparse, statement_node
 from service.core.sql import Statement
 
@@ -52,6 +54,27 @@ def non_transactional_file(*statements: str) -> str:
     return f"-- in a migration file of its own, marked:\n-- Transaction: none\n{body}"
 
 
+def setting_first(statement: Statement, *, transactional: bool, setting: str, comment: str) -> str:
+    """`-- comment`, then `SET setting` (SET LOCAL in a transactional file: it ends with the transaction), then
+    the statement."""
+    command = "SET LOCAL" if transactional else "SET"
+    return f"-- {comment}\n{command} {setting};\n{statement.text};"
+
+
+def with_option(options: Sequence[ast.DefElem] | None, name: str, value: str) -> tuple[ast.DefElem, ...]:
+    """A statement's `options` with `name` set to the string `value`, last (replacing any setting of it)."""
+    kept = tuple(option for option in options or () if option.defname != name)
+    return (*kept, ast.DefElem(defname=name, arg=ast.String(sval=value)))
+
+
+def take_constraints(owner: ast.ColumnDef | ast.CreateDomainStmt, contype: enums.ConstrType) -> list[ast.Constraint]:
+    """Remove the `contype` constraints from a column's (or a domain's) constraints, and return them."""
+    taken = [constraint for constraint in owner.constraints or () if constraint.contype == contype]
+    owner.constraints = tuple(constraint for constraint in owner.constraints or ()
+                              if constraint.contype != contype) or None
+    return taken
+
+
 class _PrefixColumns(visitors.Visitor):
     """Column references `c` -> `NEW.c`, for an expression moved into a row trigger."""
 
@@ -67,9 +90,9 @@ def in_row_trigger(expression: ast.Node) -> ast.Node:
 
 # ---- column types (T301-T305) ----
 
-def retyped(statement: Statement, type_locations: Collection[int], change: Callable[[ast.ColumnDef], None]) -> str:
-    """The statement as SQL, with `change` applied to each column whose type is at one of `type_locations`
-    (byte offsets in the file, as the parse tree gives them)."""
+def retyped(statement: Statement, columns: Collection[ColumnType], change: Callable[[ast.ColumnDef], None]) -> str:
+    """The statement as SQL, with `change` applied to each of `columns` (as `ddl.column_types` gives them)."""
+    type_locations = {location for _, type_node, _ in columns if (location := tree.location(type_node)) is not None}
     root = statement_node(statement, ast.Node)
     for column in _column_definitions(root):
         if column.typeName is not None and column.typeName.location in type_locations:
@@ -112,8 +135,11 @@ _KEYWORDS = {"CONSTR_UNIQUE": "UNIQUE", "CONSTR_PRIMARY": "PRIMARY KEY"}
 
 
 def index_backed_rewrite(statement: Statement, relation: Mapping[str, Any], constraint: Mapping[str, Any],
-                         column: str | None) -> str:
-    """Build the constraint's index CONCURRENTLY in a non-transactional file, then attach it as the constraint."""
+                         column: str | None) -> str | None:
+    """Build the constraint's index CONCURRENTLY in a non-transactional file, then attach it as the constraint;
+    None for a temporal key (WITHOUT OVERLAPS), whose GiST index no `USING INDEX` can attach."""
+    if constraint.get("without_overlaps"):
+        return None
     keyword = _KEYWORDS[str(constraint.get("contype"))]
     relname = str(relation.get("relname", ""))
     keys = [column] if column else tree.names(constraint.get("keys"))
@@ -151,9 +177,76 @@ def _bare_column(statement: Statement, column: str) -> str:
     for command in node.cmds or ():
         definition = command.def_ if isinstance(command, ast.AlterTableCmd) else None
         if isinstance(definition, ast.ColumnDef) and definition.colname == column:
-            definition.constraints = tuple(
-                c for c in definition.constraints or ()
-                if not isinstance(c, ast.Constraint) or c.contype != enums.ConstrType.CONSTR_UNIQUE) or None
+            take_constraints(definition, enums.ConstrType.CONSTR_UNIQUE)
             node.cmds = (command,)
             break
     return deparse(node)
+
+
+# ---- constraints added NOT VALID, validated later (L108, L109) ----
+
+DefaultName = Callable[[str, ast.Constraint, "str | None"], str]  # (table, constraint, its column or None) -> name
+
+
+def not_valid_then_validate(statement: Statement, contype: enums.ConstrType, default_name: DefaultName, *,
+                            added: str, validated: str) -> str:
+    """The ALTER TABLE with each `contype` constraint it adds NOT VALID and named (a column's moved to a table
+    constraint: only those can be NOT VALID), then their VALIDATE CONSTRAINT for a later migration; `added` and
+    `validated` are the comments of the two steps."""
+    node: Any = statement_node(statement, ast.AlterTableStmt)  # pglast types every part Optional
+    relname = node.relation.relname
+    commands: list[ast.AlterTableCmd] = []
+    names: list[str] = []
+    for command in node.cmds:
+        commands.append(command)
+        if command.subtype == enums.AlterTableType.AT_AddConstraint and command.def_.contype == contype:
+            if not command.def_.skip_validation:
+                names.append(_not_valid(command.def_, default_name, relname, None))
+        elif command.subtype == enums.AlterTableType.AT_AddColumn:
+            column = command.def_
+            for constraint in take_constraints(column, contype):
+                if contype == enums.ConstrType.CONSTR_FOREIGN:  # a table FOREIGN KEY names its column
+                    constraint.fk_attrs = (ast.String(sval=column.colname),)
+                names.append(_not_valid(constraint, default_name, relname, column.colname))
+                commands.append(ast.AlterTableCmd(subtype=enums.AlterTableType.AT_AddConstraint, def_=constraint))
+    node.cmds = tuple(commands)
+    table = quoted_relation(node.relation)
+    return "\n".join([
+        f"-- {added}",
+        f"{deparse(node)};",
+        f"-- {validated}",
+        *(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote_name(name)};" for name in names),
+    ])
+
+
+def _not_valid(constraint: ast.Constraint, default_name: DefaultName, table: str, column: str | None) -> str:
+    """Mark the constraint NOT VALID, and name it unless it has a name; its name."""
+    constraint.conname = constraint.conname or default_name(table, constraint, column)
+    constraint.skip_validation, constraint.initially_valid = True, False
+    return str(constraint.conname)
+
+
+# ---- SET NOT NULL proven by a CHECK (L107, B207) ----
+
+class NotNullByCheck(NamedTuple):
+    """SET NOT NULL without a long scan (PostgreSQL 12+), statement by statement: a CHECK (c IS NOT NULL) added
+    NOT VALID, validated under a lock that lets reads and writes go on, then SET NOT NULL (which the validated
+    CHECK spares its scan) and the CHECK dropped."""
+
+    add_check: str
+    validate: str
+    set_not_null: str
+    drop_check: str
+
+
+def not_null_by_check(relation: Mapping[str, Any], column: str) -> NotNullByCheck:
+    """The statements of the NOT NULL recipe for `column` of `relation` (a RangeVar body)."""
+    table = quoted_relation(relation)
+    name = quote_name(column)
+    check = quote_name(f"{relation.get('relname', '')}_{column}_not_null")
+    return NotNullByCheck(
+        add_check=f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({name} IS NOT NULL) NOT VALID;",
+        validate=f"ALTER TABLE {table} VALIDATE CONSTRAINT {check};",
+        set_not_null=f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;",
+        drop_check=f"ALTER TABLE {table} DROP CONSTRAINT {check};",
+    )

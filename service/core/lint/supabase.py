@@ -97,12 +97,8 @@ def is_true(option: tree.Node) -> bool:
 
 def invoker_option(options: list[tree.Node] | None) -> bool | None:
     """The security_invoker value among reloptions, or None when they do not mention it."""
-    value = None
-    for item in options or ():
-        option = item.get("DefElem", {})
-        if option.get("defname") == "security_invoker":
-            value = is_true(option)
-    return value
+    found = tree.options_named(options, "security_invoker")
+    return is_true(found[-1]) if found else None
 
 
 # ---- functions: signatures ----
@@ -133,3 +129,21 @@ def names_function(reference: tree.Node, name: str, arguments: ArgumentTypes) ->
     if reference.get("args_unspecified"):
         return True
     return tuple(_type_key(item.get("TypeName", {})) for item in reference.get("objargs", ())) == arguments
+
+
+@dataclass
+class CreatedFunction:
+    """A function (or procedure) a file creates: its CREATE statement, name and input argument types. Rules
+    that follow what the rest of the file does to it add their own fields."""
+
+    statement: Statement
+    name: str
+    arguments: ArgumentTypes
+
+    def has_signature(self, name: str, arguments: ArgumentTypes) -> bool:
+        """Whether this is the function `name(arguments)` (a CREATE OR REPLACE of it replaces it)."""
+        return (self.name, self.arguments) == (name, arguments)
+
+    def is_named_by(self, reference: tree.Node) -> bool:
+        """Whether an ObjectWithArgs (of ALTER FUNCTION, GRANT...) designates this function."""
+        return names_function(reference, self.name, self.arguments)

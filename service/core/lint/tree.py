@@ -35,6 +35,11 @@ def names(items: Any) -> list[str]:
     return [item["String"]["sval"] for item in items or () if "String" in item]
 
 
+def options_named(options: Any, name: str) -> list[Node]:
+    """The DefElem bodies named `name` in an options list (`WITH (...)`, a function's attributes), in order."""
+    return [item["DefElem"] for item in options or () if item.get("DefElem", {}).get("defname") == name]
+
+
 def dotted_name(parts: Sequence[str]) -> str:
     """A name's parts as `schema.name`: `["t"]` -> `public.t`, `["s", "t"]` -> `s.t`, a database prefix dropped
     (`["db", "s", "t"]` -> `s.t`); the same spelling as `qualified_name`."""

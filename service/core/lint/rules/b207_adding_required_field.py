@@ -10,11 +10,10 @@ from pglast.enums import ConstrType
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import SERIALS
+from service.core.lint.ddl import SERIALS, commands_on_existing_table
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
-from service.core.lint.rewrite import quote_name as quote
-from service.core.lint.rewrite import quoted_relation
+from service.core.lint.rewrite import not_null_by_check, quote_name, take_constraints
 from service.core.sql import Statement
 
 # Constraints that give every existing row a value: the column is filled, not left NULL.
@@ -40,11 +39,7 @@ def _nullable_add(statement: Statement, command_index: int) -> str:
     """The ADD COLUMN at `command_index`, alone and without its NOT NULL, deparsed."""
     node = statement_node(statement, ast.AlterTableStmt)
     command = cast(ast.AlterTableCmd, (node.cmds or ())[command_index])
-    column = cast(ast.ColumnDef, command.def_)
-    column.constraints = tuple(
-        constraint for constraint in column.constraints or ()
-        if constraint.contype is not ConstrType.CONSTR_NOTNULL
-    ) or None
+    take_constraints(cast(ast.ColumnDef, command.def_), ConstrType.CONSTR_NOTNULL)
     single = ast.AlterTableStmt(relation=node.relation, cmds=(command,), objtype=node.objtype,
                                 missing_ok=node.missing_ok)
     return deparse(single)
@@ -53,28 +48,26 @@ def _nullable_add(statement: Statement, command_index: int) -> str:
 def required_column_rewrite(statement: Statement, command_index: int, relation: tree.Node, column: str,
                             pg_version: int) -> str:
     """Add the column nullable, backfill, then enforce NOT NULL without a long lock."""
-    relname = str(relation.get("relname", ""))
-    table = quoted_relation(relation)
-    name = quote(column)
+    name = quote_name(column)
+    steps = not_null_by_check(relation, column)
     lines = [
         "-- 1. add it nullable: INSERTs of the deployed code, which omit it, keep working",
         f"{_nullable_add(statement, command_index)};",
         f"-- 2. deploy code that writes {name}, and backfill the existing rows in batches",
     ]
     if pg_version >= VALIDATED_CHECK_SINCE:
-        check_name = quote(f"{relname}_{column}_not_null")
         lines += [
             "-- 3. once backfilled, a CHECK that only new writes must pass:",
-            f"ALTER TABLE {table} ADD CONSTRAINT {check_name} CHECK ({name} IS NOT NULL) NOT VALID;",
+            steps.add_check,
             "-- 4. in a later migration: VALIDATE takes no write lock, and SET NOT NULL then skips its scan",
-            f"ALTER TABLE {table} VALIDATE CONSTRAINT {check_name};",
-            f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;",
-            f"ALTER TABLE {table} DROP CONSTRAINT {check_name};",
+            steps.validate,
+            steps.set_not_null,
+            steps.drop_check,
         ]
     else:
         lines += [
             "-- 3. before PG12, SET NOT NULL scans the table under ACCESS EXCLUSIVE: run it in a maintenance window",
-            f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;",
+            steps.set_not_null,
         ]
     lines.append(f"-- or, when one value suits every existing row: ADD COLUMN {name} ... NOT NULL DEFAULT <constant>")
     return "\n".join(lines)
@@ -86,10 +79,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         return
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
-    if context.is_new(table):
-        return
-    for index, item in enumerate(statement.node.get("cmds", ())):
-        command = item.get("AlterTableCmd", {})
+    for index, command in enumerate(commands_on_existing_table(statement, context)):
         if command.get("subtype") != "AT_AddColumn":
             continue
         column = command.get("def", {}).get("ColumnDef", {})

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import commands_on_existing_table
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.sql import Statement
 
@@ -16,10 +17,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         return
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
-    if context.is_new(table):
-        return
-    for item in statement.node.get("cmds", ()):
-        command = item.get("AlterTableCmd", {})
+    for command in commands_on_existing_table(statement, context):
         if command.get("subtype") == "AT_DropNotNull":
             column = command.get("name")
             yield Hit(

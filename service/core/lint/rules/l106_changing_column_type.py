@@ -20,6 +20,7 @@ from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import commands_on_existing_table
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
 from service.core.lint.rewrite import in_row_trigger, quote_name, quoted_relation
@@ -106,11 +107,8 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each ALTER COLUMN TYPE on an existing table, except the binary-compatible changes."""
     relation = statement.node.get("relation")
     table = tree.qualified_name(relation)
-    if context.is_new(table):
-        return
     known: dict[tuple[str, str], Mapping[str, Any]] = context.rule_state.setdefault(_KNOWN_TYPES_KEY, {})
-    for index, item in enumerate(statement.node.get("cmds") or ()):
-        command = item.get("AlterTableCmd", {})
+    for index, command in enumerate(commands_on_existing_table(statement, context)):
         subtype = command.get("subtype")
         definition = command.get("def", {}).get("ColumnDef", {})
         if subtype == "AT_AddColumn":

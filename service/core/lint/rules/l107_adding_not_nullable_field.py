@@ -15,8 +15,9 @@ from typing import Any
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import commands_on_existing_table
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rewrite import quote_name, quoted_relation
+from service.core.lint.rewrite import not_null_by_check
 from service.core.sql import Statement
 
 _STATE_KEY = "L107"
@@ -59,18 +60,17 @@ def not_null_check_column(constraint: Mapping[str, Any]) -> str | None:
 
 def _rewrite(relation: Mapping[str, Any], column: str) -> str:
     """The PostgreSQL 12+ sequence with the real names."""
-    table = quoted_relation(relation)
-    name = quote_name(column)
-    constraint = quote_name(f"{relation.get('relname', '')}_{column}_not_null")
-    return "\n".join([
+    steps = not_null_by_check(relation, column)
+    lines = [
         "-- migration 1: the CHECK is added without scanning the table",
-        f"ALTER TABLE {table} ADD CONSTRAINT {constraint} CHECK ({name} IS NOT NULL) NOT VALID;",
+        steps.add_check,
         "-- migration 2 (its own transaction): validating scans the table but lets reads and writes go on",
-        f"ALTER TABLE {table} VALIDATE CONSTRAINT {constraint};",
+        steps.validate,
         "-- then: the validated CHECK proves the column NOT NULL, so no scan",
-        f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;",
-        f"ALTER TABLE {table} DROP CONSTRAINT {constraint};",
-    ])
+        steps.set_not_null,
+        steps.drop_check,
+    ]
+    return "\n".join(lines)
 
 
 def _remember(proofs: _Proofs, table: str, command: Mapping[str, Any]) -> None:
@@ -98,11 +98,8 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each SET NOT NULL (or validated NOT NULL constraint) on a column of an existing table."""
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
-    if context.is_new(table):
-        return
     proofs: _Proofs = context.rule_state.setdefault(_STATE_KEY, _Proofs())
-    for item in statement.node.get("cmds") or ():
-        command = item.get("AlterTableCmd", {})
+    for command in commands_on_existing_table(statement, context):
         subtype = command.get("subtype")
         columns: list[str] = []
         what = "SET NOT NULL"

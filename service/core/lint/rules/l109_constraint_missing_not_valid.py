@@ -14,33 +14,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from pglast import ast
-from pglast.enums import AlterTableType, ConstrType
+from pglast.enums import ConstrType
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
+from service.core.lint.ddl import validating_constraints
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.nodes import deparse, statement_node
-from service.core.lint.rewrite import quote_name, quoted_relation
+from service.core.lint.rewrite import not_valid_then_validate
 from service.core.sql import Statement
 
 
-def _checks(command: dict[str, Any]) -> list[dict[str, Any]]:
-    """The validated CHECK constraints an ALTER TABLE command adds (table or column constraints)."""
-    subtype = command.get("subtype")
-    if subtype == "AT_AddConstraint":
-        constraints = [command.get("def", {})]
-    elif subtype == "AT_AddColumn":
-        constraints = command.get("def", {}).get("ColumnDef", {}).get("constraints") or []
-    else:
-        return []
-    found = [c["Constraint"] for c in constraints if c.get("Constraint", {}).get("contype") == "CONSTR_CHECK"]
-    return [constraint for constraint in found if not constraint.get("skip_validation")]
-
-
-def default_check_name(table: str, expression: ast.Node | None, column: str | None = None) -> str:
-    """PostgreSQL's name for an unnamed CHECK: `table_column_check` after the first column it reads."""
+def default_check_name(table: str, constraint: ast.Constraint, column: str | None) -> str:
+    """PostgreSQL's name for an unnamed CHECK: `table_column_check` after its column, or the first column its
+    expression reads."""
     if column is None:
-        found = list(_column_refs(expression))
+        found = list(_column_refs(constraint.raw_expr))
         found.sort(key=lambda node: node.location if isinstance(node.location, int) else 0)
         fields = [field.sval for field in found[0].fields or () if isinstance(field, ast.String)] if found else []
         column = fields[-1] if fields else None
@@ -60,54 +48,25 @@ def _column_refs(node: Any) -> Iterator[ast.ColumnRef]:
 
 def _rewrite(statement: Statement) -> str:
     """The statement with every CHECK NOT VALID (and named), then their VALIDATE in a later migration."""
-    node: Any = statement_node(statement, ast.AlterTableStmt)  # pglast types every part Optional
-    commands: list[ast.AlterTableCmd] = []
-    names: list[str] = []
-    for command in node.cmds:
-        commands.append(command)
-        if command.subtype == AlterTableType.AT_AddConstraint and command.def_.contype == ConstrType.CONSTR_CHECK:
-            constraint = command.def_
-            if not constraint.skip_validation:
-                constraint.conname = constraint.conname or default_check_name(node.relation.relname,
-                                                                              constraint.raw_expr)
-                constraint.skip_validation, constraint.initially_valid = True, False
-                names.append(constraint.conname)
-        elif command.subtype == AlterTableType.AT_AddColumn:
-            column = command.def_
-            checks = [c for c in column.constraints or () if c.contype == ConstrType.CONSTR_CHECK]
-            column.constraints = tuple(c for c in column.constraints or ()
-                                       if c.contype != ConstrType.CONSTR_CHECK) or None
-            for constraint in checks:
-                constraint.conname = constraint.conname or default_check_name(node.relation.relname, None,
-                                                                              column.colname)
-                constraint.skip_validation, constraint.initially_valid = True, False
-                names.append(constraint.conname)
-                commands.append(ast.AlterTableCmd(subtype=AlterTableType.AT_AddConstraint, def_=constraint))
-    node.cmds = tuple(commands)
-    table = quoted_relation(node.relation)
-    return "\n".join([
-        "-- applies to new rows at once: no scan",
-        f"{deparse(node)};",
-        "-- in a later migration (its own transaction): scans while reads and writes go on",
-        *(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote_name(name)};" for name in names),
-    ])
+    return not_valid_then_validate(
+        statement, ConstrType.CONSTR_CHECK, default_check_name,
+        added="applies to new rows at once: no scan",
+        validated="in a later migration (its own transaction): scans while reads and writes go on",
+    )
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each CHECK added to an existing table without NOT VALID."""
     table = tree.qualified_name(statement.node.get("relation"))
-    if context.is_new(table):
-        return
-    rewrite: str | None = None
-    for item in statement.node.get("cmds") or ():
-        for constraint in _checks(item.get("AlterTableCmd", {})):
-            rewrite = rewrite or _rewrite(statement)
-            yield Hit(
-                location=tree.location(constraint),
-                message=f"CHECK without NOT VALID scans every row of {table} under an ACCESS EXCLUSIVE lock: "
-                "reads and writes wait for the scan",
-                rewrite=rewrite,
-            )
+    constraints = validating_constraints(statement, context, "CONSTR_CHECK")
+    rewrite = _rewrite(statement) if constraints else None
+    for constraint in constraints:
+        yield Hit(
+            location=tree.location(constraint),
+            message=f"CHECK without NOT VALID scans every row of {table} under an ACCESS EXCLUSIVE lock: "
+            "reads and writes wait for the scan",
+            rewrite=rewrite,
+        )
 
 
 RULE = Rule(

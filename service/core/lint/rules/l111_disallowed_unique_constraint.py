@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import index_constraints
+from service.core.lint.ddl import commands_on_existing_table, index_constraints
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.rewrite import index_backed_rewrite
 from service.core.sql import Statement
@@ -23,17 +23,13 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each UNIQUE constraint added to an existing table with an index built on the spot."""
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
-    if context.is_new(table):
-        return
-    for item in statement.node.get("cmds") or ():
-        for constraint, column in index_constraints(item.get("AlterTableCmd", {}), "CONSTR_UNIQUE"):
-            # A temporal key (WITHOUT OVERLAPS) is backed by a GiST index: no USING INDEX recipe for it.
-            temporal = bool(constraint.get("without_overlaps"))
+    for command in commands_on_existing_table(statement, context):
+        for constraint, column in index_constraints(command, "CONSTR_UNIQUE"):
             yield Hit(
                 location=tree.location(constraint),
                 message=f"ADD UNIQUE builds its index on {table} under an ACCESS EXCLUSIVE lock: reads and writes "
                 "wait for the whole build, which fails at the end if there are duplicates",
-                rewrite=None if temporal else index_backed_rewrite(statement, relation, constraint, column),
+                rewrite=index_backed_rewrite(statement, relation, constraint, column),
             )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import index_constraints
+from service.core.lint.ddl import commands_on_existing_table, index_constraints
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.rewrite import index_backed_rewrite
 from service.core.sql import Statement
@@ -24,16 +24,13 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each PRIMARY KEY added to an existing table with an index built on the spot."""
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
-    if context.is_new(table):
-        return
-    for item in statement.node.get("cmds") or ():
-        for constraint, column in index_constraints(item.get("AlterTableCmd", {}), "CONSTR_PRIMARY"):
-            temporal = bool(constraint.get("without_overlaps"))  # GiST-backed: no USING INDEX recipe
+    for command in commands_on_existing_table(statement, context):
+        for constraint, column in index_constraints(command, "CONSTR_PRIMARY"):
             yield Hit(
                 location=tree.location(constraint),
                 message=f"ADD PRIMARY KEY builds its index on {table} under an ACCESS EXCLUSIVE lock, and scans "
                 "the table to make the key columns NOT NULL: reads and writes wait for both",
-                rewrite=None if temporal else index_backed_rewrite(statement, relation, constraint, column),
+                rewrite=index_backed_rewrite(statement, relation, constraint, column),
             )
 
 

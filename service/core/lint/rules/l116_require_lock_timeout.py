@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import LOCKING_KINDS, takes_locks
+from service.core.lint.ddl import LOCKING_KINDS, first_unguarded_lock
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rewrite import setting_first
 from service.core.sql import Statement
 
 _FIRED_KEY = "L116"
@@ -22,16 +23,11 @@ _FIRED_KEY = "L116"
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """The file's first locking statement, when no lock_timeout was set before it."""
-    if context.runner_sets_timeouts or context.lock_timeout_set or context.rule_state.get(_FIRED_KEY):
-        return
-    if not takes_locks(statement, context):
-        return
-    context.rule_state[_FIRED_KEY] = True
-    set_command = "SET LOCAL" if context.transactional else "SET"
-    yield Hit(
-        rewrite=f"-- first in the file: give up on a lock after 5 seconds, then retry the migration\n"
-        f"{set_command} lock_timeout = '5s';\n{statement.text};",
-    )
+    if first_unguarded_lock(statement, context, timeout_set=context.lock_timeout_set, state_key=_FIRED_KEY):
+        yield Hit(rewrite=setting_first(
+            statement, transactional=context.transactional, setting="lock_timeout = '5s'",
+            comment="first in the file: give up on a lock after 5 seconds, then retry the migration",
+        ))
 
 
 RULE = Rule(

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import LOCKING_KINDS, takes_locks
+from service.core.lint.ddl import LOCKING_KINDS, first_unguarded_lock
 from service.core.lint.model import Hit, Rule, Severity
+from service.core.lint.rewrite import setting_first
 from service.core.sql import Statement
 
 _FIRED_KEY = "L117"
@@ -21,16 +22,12 @@ _FIRED_KEY = "L117"
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """The file's first locking statement, when no statement_timeout was set before it."""
-    if context.runner_sets_timeouts or context.statement_timeout_set or context.rule_state.get(_FIRED_KEY):
-        return
-    if not takes_locks(statement, context):
-        return
-    context.rule_state[_FIRED_KEY] = True
-    set_command = "SET LOCAL" if context.transactional else "SET"
-    yield Hit(
-        rewrite="-- first in the file: bound how long any statement may hold its locks (size it to the slowest "
-        f"expected statement)\n{set_command} statement_timeout = '15min';\n{statement.text};",
-    )
+    if first_unguarded_lock(statement, context, timeout_set=context.statement_timeout_set, state_key=_FIRED_KEY):
+        yield Hit(rewrite=setting_first(
+            statement, transactional=context.transactional, setting="statement_timeout = '15min'",
+            comment="first in the file: bound how long any statement may hold its locks (size it to the slowest "
+            "expected statement)",
+        ))
 
 
 RULE = Rule(

@@ -20,6 +20,7 @@ from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import take_constraints
 from service.core.sql import Statement
 
 _ADVICE = ("-- a CHECK on each column of this type instead, table by table (NOT VALID, then VALIDATE in a later "
@@ -33,8 +34,7 @@ def _column_check(expression: ast.Node) -> str:
 def _create_rewrite(statement: Statement) -> str:
     """The domain without its CHECKs, and the checks as column constraints."""
     node: Any = statement_node(statement, ast.CreateDomainStmt)  # pglast types every part Optional
-    checks = [c for c in node.constraints or () if c.contype == ConstrType.CONSTR_CHECK]
-    node.constraints = tuple(c for c in node.constraints or () if c.contype != ConstrType.CONSTR_CHECK) or None
+    checks: list[Any] = take_constraints(node, ConstrType.CONSTR_CHECK)
     return "\n".join([f"{deparse(node)};", _ADVICE, *(_column_check(c.raw_expr) for c in checks)])
 
 

@@ -16,6 +16,7 @@ from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import with_option
 from service.core.lint.supabase import invoker_option, is_exposed
 from service.core.sql import Statement
 
@@ -52,8 +53,7 @@ def follow_views(statement: Statement, state: ViewSecurity) -> None:
 
 def _with_invoker(statement: Statement) -> str:
     root = statement_node(statement, ast.ViewStmt)
-    kept = tuple(option for option in root.options or () if option.defname != "security_invoker")
-    root.options = (*kept, ast.DefElem(defname="security_invoker", arg=ast.String(sval="true")))
+    root.options = with_option(root.options, "security_invoker", "true")
     return deparse(root)
 
 

@@ -15,17 +15,14 @@ from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
-from service.core.lint.supabase import ArgumentTypes, created_signature, names_function
+from service.core.lint.supabase import CreatedFunction, created_signature
 from service.core.sql import Statement
 
 
 def sets_search_path(options: list[tree.Node] | None) -> bool | None:
     """True for `SET search_path ...`, False for `RESET search_path` / `RESET ALL`, None when not mentioned."""
     value = None
-    for item in options or ():
-        option = item.get("DefElem", {})
-        if option.get("defname") != "set":
-            continue
+    for option in tree.options_named(options, "set"):
         setting = option.get("arg", {}).get("VariableSetStmt", {})
         if setting.get("kind") == "VAR_RESET_ALL" or (setting.get("name") == "search_path"
                                                       and setting.get("kind") == "VAR_RESET"):
@@ -36,10 +33,7 @@ def sets_search_path(options: list[tree.Node] | None) -> bool | None:
 
 
 @dataclass
-class _Function:
-    statement: Statement
-    name: str
-    arguments: ArgumentTypes
+class _Function(CreatedFunction):
     search_path: bool
 
 
@@ -63,13 +57,13 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     node = statement.node
     if statement.kind == "CreateFunctionStmt":
         name, arguments = created_signature(node)
-        state.functions = [f for f in state.functions if (f.name, f.arguments) != (name, arguments)]
+        state.functions = [f for f in state.functions if not f.has_signature(name, arguments)]
         state.functions.append(_Function(statement, name, arguments, bool(sets_search_path(node.get("options")))))
     else:
         value = sets_search_path(node.get("actions"))
         if value is not None:
             for function in state.functions:
-                if names_function(node.get("func", {}), function.name, function.arguments):
+                if function.is_named_by(node.get("func", {})):
                     function.search_path = value
     return iter(())
 

@@ -20,10 +20,9 @@ from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
 from service.core.lint.supabase import (
     API_ROLES,
-    ArgumentTypes,
+    CreatedFunction,
     created_signature,
     is_exposed,
-    names_function,
 )
 from service.core.sql import Statement
 
@@ -31,21 +30,14 @@ FUNCTION_OBJECTS = frozenset({"OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_ROU
 
 
 @dataclass
-class _Function:
-    statement: Statement
-    name: str
-    arguments: ArgumentTypes
+class _Function(CreatedFunction):
     definer: bool
     callers: set[str] = field(default_factory=lambda: set(API_ROLES))
 
 
 def _security_definer(options: list[tree.Node] | None) -> bool | None:
-    value = None
-    for item in options or ():
-        option = item.get("DefElem", {})
-        if option.get("defname") == "security":
-            value = bool(option.get("arg", {}).get("Boolean", {}).get("boolval"))
-    return value
+    found = tree.options_named(options, "security")
+    return bool(found[-1].get("arg", {}).get("Boolean", {}).get("boolval")) if found else None
 
 
 def _returns_trigger(node: tree.Node) -> bool:
@@ -66,7 +58,7 @@ def _grant(node: tree.Node, functions: list[_Function]) -> None:
         targets = [f for f in functions if f.name.split(".", 1)[0] in schemas]
     else:
         references = [item.get("ObjectWithArgs", {}) for item in node.get("objects", ())]
-        targets = [f for f in functions if any(names_function(r, f.name, f.arguments) for r in references)]
+        targets = [f for f in functions if any(f.is_named_by(r) for r in references)]
     for function in targets:
         if node.get("is_grant"):
             function.callers |= roles
@@ -83,7 +75,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         if not is_exposed(name) or _returns_trigger(node):
             return iter(())
         definer = bool(_security_definer(node.get("options")))
-        existing = next((f for f in functions if (f.name, f.arguments) == (name, arguments)), None)
+        existing = next((f for f in functions if f.has_signature(name, arguments)), None)
         if existing:  # CREATE OR REPLACE keeps the grants
             existing.statement, existing.definer = statement, definer
         else:
@@ -91,7 +83,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     elif statement.kind == "AlterFunctionStmt":
         change = _security_definer(node.get("actions"))
         for function in functions:
-            if change is not None and names_function(node.get("func", {}), function.name, function.arguments):
+            if change is not None and function.is_named_by(node.get("func", {})):
                 function.definer = change
     else:
         _grant(node, functions)

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 
 from pglast import ast
 
+from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.rewrite import with_option
 from service.core.lint.supabase import EXPOSED_SCHEMAS
 from service.core.sql import Statement
 
@@ -19,18 +21,16 @@ TARGET_SCHEMA = "extensions"  # Supabase's schema for extensions
 
 
 def _schema(options: list[dict[str, dict[str, object]]] | None) -> str | None:
-    for item in options or ():
-        option = item.get("DefElem", {})
-        if option.get("defname") == "schema":
-            argument = option.get("arg")
-            return str(argument.get("String", {}).get("sval")) if isinstance(argument, dict) else None
-    return None
+    found = tree.options_named(options, "schema")
+    if not found:
+        return None
+    argument = found[0].get("arg")
+    return str(argument.get("String", {}).get("sval")) if isinstance(argument, dict) else None
 
 
 def _in_extensions(statement: Statement) -> str:
     root = statement_node(statement, ast.CreateExtensionStmt)
-    kept = tuple(option for option in root.options or () if option.defname != "schema")
-    root.options = (*kept, ast.DefElem(defname="schema", arg=ast.String(sval=TARGET_SCHEMA)))
+    root.options = with_option(root.options, "schema", TARGET_SCHEMA)
     return f"CREATE SCHEMA IF NOT EXISTS {TARGET_SCHEMA};\n{deparse(root)};"
 
 

@@ -8,13 +8,14 @@ from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import COLUMN_KINDS, SERIALS, column_types
+from service.core.lint.ddl import COLUMN_KINDS, SERIALS, columns_of_type
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.rewrite import retyped, set_type, to_bigint_identity
 from service.core.sql import Statement
 
 SMALL_INTEGERS = frozenset({"int2", "int4"})
 SMALL_SERIALS = SERIALS - {"serial8", "bigserial"}
+FLAGGED = SMALL_INTEGERS | SMALL_SERIALS
 
 
 def _widen(column: ast.ColumnDef) -> None:
@@ -27,16 +28,14 @@ def _widen(column: ast.ColumnDef) -> None:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each column defined or retyped as integer, smallint, serial or smallserial."""
-    found = [(column, type_node, name) for column, type_node, name in column_types(statement, context)
-             if name in SMALL_INTEGERS or name in SMALL_SERIALS]
+    found = columns_of_type(statement, context, FLAGGED)
     if not found:
         return
-    locations = [tree.location(type_node) for _, type_node, _ in found]
-    rewrite = retyped(statement, [location for location in locations if location is not None], _widen)
-    for (column, _, name), location in zip(found, locations):
+    rewrite = retyped(statement, found, _widen)
+    for column, type_node, name in found:
         shown = {"int2": "smallint", "int4": "integer"}.get(name, name)
         yield Hit(
-            location=location,
+            location=tree.location(type_node),
             message=f"column {column} is {shown}: it overflows at {_limit(name)}, and widening it later "
             "rewrites the table under an ACCESS EXCLUSIVE lock",
             rewrite=rewrite,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import COLUMN_KINDS, SERIALS, column_types
+from service.core.lint.ddl import COLUMN_KINDS, SERIALS, columns_of_type
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.rewrite import retyped, to_bigint_identity
 from service.core.sql import Statement
@@ -14,16 +14,13 @@ from service.core.sql import Statement
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each column defined as serial, smallserial or bigserial (and their serialN spellings)."""
-    found = [(column, type_node, name) for column, type_node, name in column_types(statement, context)
-             if name in SERIALS]
+    found = columns_of_type(statement, context, SERIALS)
     if not found:
         return
-    locations = [tree.location(type_node) for _, type_node, _ in found]
-    rewrite = retyped(statement, [location for location in locations if location is not None],
-                      to_bigint_identity)
-    for (column, type_node, name), location in zip(found, locations):
+    rewrite = retyped(statement, found, to_bigint_identity)
+    for column, type_node, name in found:
         yield Hit(
-            location=location,
+            location=tree.location(type_node),
             message=f"column {column} is {name}: its sequence is a separate object whose "
             "ownership and grants must be managed apart from the table",
             rewrite=rewrite,

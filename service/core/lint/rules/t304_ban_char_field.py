@@ -8,7 +8,7 @@ from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import COLUMN_KINDS, column_types
+from service.core.lint.ddl import COLUMN_KINDS, columns_of_type
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.rewrite import retyped, set_type
 from service.core.sql import Statement
@@ -20,17 +20,15 @@ def _to_text(column: ast.ColumnDef) -> None:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each column defined or retyped as char(n) / character(n) (bpchar); the one-byte `"char"` is another type."""
-    found = [(column, type_node, name) for column, type_node, name in column_types(statement, context)
-             if name == "bpchar"]
+    found = columns_of_type(statement, context, {"bpchar"})
     if not found:
         return
-    locations = [tree.location(type_node) for _, type_node, _ in found]
-    rewrite = retyped(statement, [location for location in locations if location is not None], _to_text)
-    for (column, type_node, name), location in zip(found, locations):
+    rewrite = retyped(statement, found, _to_text)
+    for column, type_node, name in found:
         length = tree.type_modifiers(type_node)
         shown = f"char({length[0]})" if length else "char"
         yield Hit(
-            location=location,
+            location=tree.location(type_node),
             message=f"column {column} is {shown}: values are padded with spaces to the full length, "
             "compare in surprising ways, and are no faster than text",
             rewrite=rewrite,

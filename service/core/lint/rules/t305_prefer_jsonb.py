@@ -8,7 +8,7 @@ from pglast import ast
 
 from service.core.lint import tree
 from service.core.lint.context import LintContext
-from service.core.lint.ddl import COLUMN_KINDS, column_types
+from service.core.lint.ddl import COLUMN_KINDS, columns_of_type
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.rewrite import retyped, set_type
 from service.core.sql import Statement
@@ -20,15 +20,13 @@ def _to_jsonb(column: ast.ColumnDef) -> None:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each column defined or retyped as json (arrays included)."""
-    found = [(column, type_node, name) for column, type_node, name in column_types(statement, context)
-             if name == "json"]
+    found = columns_of_type(statement, context, {"json"})
     if not found:
         return
-    locations = [tree.location(type_node) for _, type_node, _ in found]
-    rewrite = retyped(statement, [location for location in locations if location is not None], _to_jsonb)
-    for (column, _, _), location in zip(found, locations):
+    rewrite = retyped(statement, found, _to_jsonb)
+    for column, type_node, _ in found:
         yield Hit(
-            location=location,
+            location=tree.location(type_node),
             message=f"column {column} is json: it has no equality operator (DISTINCT, GROUP BY, UNION and "
             "unique indexes fail on it) and is re-parsed on every access",
             rewrite=rewrite,
