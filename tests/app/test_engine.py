@@ -239,3 +239,21 @@ def test_a_statement_ending_in_a_line_comment_does_not_swallow_the_next(project:
     _, result = commands.up(project.settings)
     assert result.failed is None
     assert relation_exists(project.url, "c1") and relation_exists(project.url, "c2")
+
+
+def test_transaction_none_files_run_statement_by_statement_directly_and_are_refused_over_rpc(
+    project: Project, cli  # type: ignore[no-untyped-def]
+) -> None:
+    project.write({
+        "20261124_001_a.sql": CREATE_A,
+        "20261124_002_index_a.sql": "-- Transaction: none\ncreate index concurrently if not exists a_id_idx on a (id);\n",
+    })
+    code, _, err = cli("up")
+    if "SUPABASE_URL" in project.environment:
+        assert code == 1
+        assert "refused: `Transaction: none` files need a direct connection: 20261124_002" in err
+        assert history(project.url) == []
+    else:
+        assert code == 0, err
+        assert relation_exists(project.url, "a_id_idx")
+        assert [row[0] for row in history(project.url)] == ["20261124_001", "20261124_002"]
