@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -98,11 +98,18 @@ class PostgresTarget:
     def _work(self) -> psycopg.Connection[Any]:
         if self._connection is None or self._connection.closed:
             self._connection = open_connection(self._url)
-            # If this runner dies mid-migration, the server notices within a second and rolls the
-            # transaction back, instead of finishing a long statement for nobody (PostgreSQL 14+).
-            with suppress(psycopg.Error):
-                self._connection.execute("set client_connection_check_interval = '1s'")
+            self._connection.execute("; ".join(self._session_settings()))
         return self._connection
+
+    def _session_settings(self) -> list[str]:
+        """What every migration starts from: the session's defaults (as the Supabase CLI does with RESET ALL,
+        so one file's `SET search_path` cannot leak into the next), plus, on PostgreSQL 14+, a check that
+        notices within a second when this runner died, so its transaction is rolled back instead of
+        finishing a long statement for nobody."""
+        assert self._connection is not None
+        if self._connection.info.server_version >= 140000:
+            return ["RESET ALL", "SET client_connection_check_interval = '1s'"]
+        return ["RESET ALL"]
 
     def ensure_history(self) -> None:
         """Create (or upgrade) the history and lock tables and the RPCs if they are missing or seed-shaped."""
@@ -150,6 +157,7 @@ class PostgresTarget:
         record_row = insert_history_sql(record)
         prologue = [
             "BEGIN",
+            *self._session_settings(),
             f"SET LOCAL lock_timeout = {literal(f'{timeouts.lock_timeout_ms}ms')}",
             f"SET LOCAL statement_timeout = {literal(f'{timeouts.statement_timeout_ms}ms')}",
             record_row,

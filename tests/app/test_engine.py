@@ -257,3 +257,20 @@ def test_transaction_none_files_run_statement_by_statement_directly_and_are_refu
         assert code == 0, err
         assert relation_exists(project.url, "a_id_idx")
         assert [row[0] for row in history(project.url)] == ["20261124_001", "20261124_002"]
+
+
+def test_a_session_setting_of_one_file_does_not_leak_into_the_next(project: Project) -> None:
+    project.write({
+        "20261124_001_elsewhere.sql": "create schema elsewhere;\nset search_path = elsewhere, public;\n"
+                                      "create table only_elsewhere (x int);",
+        "20261124_002_here.sql": "create table only_public (x int);",
+    })
+    _, result = commands.up(project.settings)
+    assert result.failed is None
+    with psycopg.connect(project.url) as connection:
+        placed = connection.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_name in ('only_elsewhere', 'only_public') order by 2"
+        ).fetchall()
+    # Direct: each file starts from RESET ALL. Over RPC: exec_sql's own `SET search_path` ends with the call.
+    assert placed == [("elsewhere", "only_elsewhere"), ("public", "only_public")]
