@@ -205,7 +205,7 @@ def lint_paths(settings: Settings, paths: list[Path]) -> list[Finding]:
     destructive by design. Name a rollback file to lint it.
     """
     if paths:
-        files = []
+        files: list[Path] = []
         for path in paths:
             if path.is_dir():
                 files.extend(p for p in sorted(path.rglob("*.sql")) if not _is_rollback_file(p))
