@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -167,3 +168,29 @@ def test_a_run_lock_held_too_long_refuses_with_exit_1_naming_the_holder(
     assert raised.value.exit_code == 1
     assert raised.value.message.startswith("the run lock is held by ops@elsewhere:1 (waited 0.3 s); nothing was run")
     assert _applications(embedded_postgres.url(fresh_database)) == []
+
+
+def test_a_guide_era_project_with_only_exec_sql_and_a_seed_history_is_upgraded_over_rpc(
+    endpoint: Any, embedded_postgres: EmbeddedPostgres, fresh_database: str, dev_keys: DevKeys, tmp_path: Path,
+) -> None:
+    url = embedded_postgres.url(fresh_database)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("drop function omnia_query(text)")
+        for column in ("checksum", "execution_ms", "applied_by", "phase"):
+            connection.execute(f"alter table schema_migrations drop column {column}")
+        connection.execute("insert into schema_migrations (version, description) values ('20261101_001', 'seed')")
+        connection.execute("notify pgrst, 'reload schema'")
+    folder = tmp_path / "migrations"
+    write_files(folder, {"20261101_001_seed.sql": "select 1;", "20261124_001_one.sql": LOGGED_MIGRATION.format(n=1)})
+
+    _, result = commands.up(_settings(folder, endpoint, dev_keys))
+
+    assert result.failed is None and [step.version for step in result.steps] == ["20261124_001"]
+    applied_checksum = hashlib.sha256(LOGGED_MIGRATION.format(n=1).encode()).hexdigest()
+    assert history(url) == [("20261101_001", None, False), ("20261124_001", applied_checksum, True)]
+    with psycopg.connect(url) as connection:
+        grantees = connection.execute(
+            "select grantee from information_schema.routine_privileges"
+            " where routine_name = 'omnia_query' order by 1"
+        ).fetchall()
+    assert grantees == [("postgres",), ("service_role",)]
