@@ -157,17 +157,21 @@ def order_by_requires(migrations: Sequence[Migration]) -> list[Migration]:
         version: {r for r in migration.up.header.requires if r in by_version}
         for version, migration in by_version.items()
     }
+    needed_by: dict[str, list[str]] = {}
+    for version, needs in waiting_on.items():
+        for required in needs:
+            needed_by.setdefault(required, []).append(version)
     ready = [version for version, needs in waiting_on.items() if not needs]
     heapq.heapify(ready)
     ordered: list[Migration] = []
     while ready:
         version = heapq.heappop(ready)
         ordered.append(by_version[version])
-        for other, needs in waiting_on.items():
-            if version in needs:
-                needs.discard(version)
-                if not needs:
-                    heapq.heappush(ready, other)
+        for other in needed_by.get(version, ()):
+            needs = waiting_on[other]
+            needs.discard(version)
+            if not needs:
+                heapq.heappush(ready, other)
     if len(ordered) != len(by_version):
         cycle = sorted(set(by_version) - {migration.version for migration in ordered})
         raise BadMigrationFile(by_version[cycle[0]].up.file, f"Requires form a cycle among {', '.join(cycle)}",
