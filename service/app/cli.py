@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -159,7 +161,20 @@ def _run(arguments: argparse.Namespace) -> int:
         return EXIT_OK
     from service.app import output
 
-    return output.run_migration_command(arguments, settings)
+    with _loaded_code_frozen():
+        return output.run_migration_command(arguments, settings)
+
+
+@contextmanager
+def _loaded_code_frozen() -> Iterator[None]:
+    """Keep the cyclic collector off what is loaded so far (modules, classes: they live as long as the process)
+    while a command runs. Otherwise it re-scans them each time parse trees pile up: with 500 files, parsing
+    takes twice as long. Unfrozen afterwards, so a process that runs many commands collects as usual."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _with_migrations(settings: Any, migrations_dir: Path) -> Any:
