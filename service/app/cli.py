@@ -17,6 +17,7 @@ from typing import Any
 from service.errors import ConfigurationError, ServiceError
 
 EXIT_OK = 0
+EXIT_FOUND = 1
 EXIT_USAGE = 2
 DEFAULT_DEV_PORT = 54321
 
@@ -131,8 +132,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    from service.app import commands
-    from service.app.logs import configure_logging
     from service.settings import load_settings
 
     settings = load_settings(
@@ -144,7 +143,13 @@ def _run(arguments: argparse.Namespace) -> int:
                                  "choose the target with DATABASE_URL or SUPABASE_URL + SUPABASE_SERVICE_KEY")
     if arguments.migrations:
         settings = _with_migrations(settings, Path(arguments.migrations))
+    if arguments.command == "lint":
+        return _lint(arguments, settings)
+    from service.app.logs import configure_logging
+
     configure_logging(verbose=arguments.verbose, secrets=settings.secrets)
+
+    from service.app import commands
 
     if arguments.command == "install":
         if arguments.print_only:
@@ -163,6 +168,16 @@ def _run(arguments: argparse.Namespace) -> int:
 
     with _loaded_code_frozen():
         return output.run_migration_command(arguments, settings)
+
+
+def _lint(arguments: argparse.Namespace, settings: Any) -> int:
+    """`lint` prints its findings and logs nothing: it loads no logging, database or HTTP library."""
+    from service.app import lint_report, linting
+
+    with _loaded_code_frozen():
+        findings = linting.lint_paths(settings, [Path(path) for path in arguments.paths])
+    print(lint_report.render(findings, "json" if arguments.json else arguments.format))
+    return EXIT_FOUND if lint_report.has_errors(findings) else EXIT_OK
 
 
 @contextmanager

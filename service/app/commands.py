@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import structlog
 
+from service.app.linting import lint_pending, load_migrations
 from service.app.migrate import RunOptions, RunResult, apply_plan, revert_plan, runner_id
 from service.app.targets import open_target
-from service.core.lint import Finding, Severity, lint_file
-from service.core.lint.batch import SourceFile, lint_files
-from service.core.migrations import Migration, Phase, collect_migrations, is_migration_file_name
+from service.core.lint import Finding, Severity
+from service.core.migrations import Migration, Phase
 from service.core.plan import (
     DownPlan, HistoryRow, Refusal, UpPlan, VersionStatus, plan_down, plan_up, statuses,
 )
 from service.core.target import Record, RunLockBusy, Target
-from service.errors import BadMigrationFile, ConfigurationError, RunLockHeld
+from service.errors import ConfigurationError, RunLockHeld
 from service.settings import Settings
 from service.supabase_sql import service_sql
 
@@ -101,14 +100,6 @@ def run_local_stack(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def load_migrations(settings: Settings) -> list[Migration]:
-    """Every migration of the migrations folder, parsed and checked before anything runs."""
-    folder = settings.migrations_dir
-    if not folder.is_dir():
-        raise ConfigurationError("--migrations", f"{folder} is not a folder; create it or pass --migrations DIR")
-    return collect_migrations((path.name, path.read_bytes()) for path in sorted(folder.glob("*.sql")))
 
 
 def status(settings: Settings) -> list[VersionStatus]:
@@ -196,61 +187,6 @@ def baseline(settings: Settings, version: str) -> list[str]:
             ]
             target.write_baseline(records)
     return [record.version for record in records]
-
-
-def lint_paths(settings: Settings, paths: list[Path]) -> list[Finding]:
-    """Lint `.sql` files and folders (any naming); default: the migrations folder without rollback files.
-
-    A folder's own rollback files (`*_rollback_*.sql` of our naming) are skipped: undoing a migration is
-    destructive by design. Name a rollback file to lint it.
-    """
-    if paths:
-        files: list[Path] = []
-        for path in paths:
-            if path.is_dir():
-                files.extend(p for p in sorted(path.rglob("*.sql")) if not _is_rollback_file(p))
-            elif path.is_file():
-                files.append(path)
-            else:
-                raise ConfigurationError("lint", f"{path} does not exist; pass .sql files or folders")
-    else:
-        load_migrations(settings)  # the folder must be sound before its files are linted
-        files = [p for p in sorted(settings.migrations_dir.glob("*.sql")) if not _is_rollback_file(p)]
-    sources = []
-    cwd = Path.cwd().resolve()
-    for path in files:
-        name = _display_path(path, cwd)
-        try:
-            source = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadMigrationFile(name, "is not UTF-8", fix="save the file as UTF-8") from None
-        sources.append(SourceFile(name, source, runner_sets_timeouts=is_migration_file_name(path.name)))
-    return [finding for result in lint_files(sources, config=settings.lint) for finding in result.findings]
-
-
-def _is_rollback_file(path: Path) -> bool:
-    return is_migration_file_name(path.name) and "_rollback_" in path.name
-
-
-def lint_pending(settings: Settings, pending: Sequence[Migration]) -> list[Finding]:
-    """Findings of the pending files in the order `up` runs them: tables created earlier in the run are new."""
-    new_tables: set[str] = set()
-    findings: list[Finding] = []
-    for migration in pending:
-        result = lint_file(migration.up.file, migration.up.source, config=settings.lint, new_tables=new_tables,
-                           runner_sets_timeouts=True, statements=migration.up.parsed)
-        new_tables.update(result.created_tables)
-        findings.extend(result.findings)
-    return findings
-
-
-def _display_path(path: Path, cwd: Path) -> str:
-    """The path as the user would type it from here (relative when inside the working directory)."""
-    absolute = path if path.is_absolute() else cwd / path
-    try:
-        return str(absolute.relative_to(cwd))
-    except ValueError:
-        return str(path)
 
 
 @contextmanager

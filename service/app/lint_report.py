@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import fields
 
 from service.core.lint import Finding, Severity
 
+FINDING_KEYS = tuple(field.name for field in fields(Finding))  # asdict() would deep-copy each value
 GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def render(findings: Sequence[Finding], output_format: str) -> str:
+    """The findings in `text`, `json` or `github` format."""
+    return {"json": as_json, "github": as_github, "text": as_text}[output_format](findings)
+
+
+def has_errors(findings: Sequence[Finding]) -> bool:
+    """Whether any finding is an error (`lint` then exits 1)."""
+    return any(finding.severity is Severity.ERROR for finding in findings)
 
 
 def as_json(findings: Sequence[Finding]) -> str:
@@ -18,7 +29,7 @@ def as_json(findings: Sequence[Finding]) -> str:
 
 def finding_json(finding: Finding) -> dict[str, object]:
     """One finding with the stable keys."""
-    document = asdict(finding)
+    document: dict[str, object] = {name: getattr(finding, name) for name in FINDING_KEYS}
     document["severity"] = finding.severity.value
     return document
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from service.app import commands, lint_report
 from service.app.migrate import RunOptions, RunResult
-from service.core.lint import Finding, Severity
+from service.core.lint import Finding
 from service.core.migrations import Migration, Phase
 from service.core.plan import Refusal, State, UpPlan, VersionStatus
 from service.core.target import Timeouts
@@ -40,12 +39,6 @@ def run_migration_command(arguments: argparse.Namespace, settings: Settings) -> 
         up_plan, findings = commands.plan(settings, **_selection(arguments))
         _emit(as_json, _plan_json(up_plan, findings), _plan_text(up_plan, findings))
         return EXIT_FOUND if up_plan.refusal else EXIT_OK
-    if name == "lint":
-        findings = commands.lint_paths(settings, [Path(p) for p in arguments.paths])
-        output_format = "json" if as_json else arguments.format
-        print({"json": lint_report.as_json, "github": lint_report.as_github, "text": lint_report.as_text}
-              [output_format](findings))
-        return EXIT_FOUND if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
     if name == "up":
         options = RunOptions(timeouts=Timeouts(arguments.lock_timeout, arguments.statement_timeout),
                              retries=max(arguments.retries, 1), progress=_progress(as_json, "applying"))

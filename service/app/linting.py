@@ -1,0 +1,79 @@
+"""Linting files (`omnia-migrate lint`) and the pending migrations (`plan`/`up`'s gate).
+
+`lint` reports on stdout and logs nothing, so this module loads no logging,
+database or HTTP library: a lint run in CI pays for the linter only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from service.core.lint import Finding, lint_file
+from service.core.lint.batch import SourceFile, lint_files
+from service.core.migrations import Migration, collect_migrations, is_migration_file_name
+from service.errors import BadMigrationFile, ConfigurationError
+from service.settings import Settings
+
+
+def load_migrations(settings: Settings) -> list[Migration]:
+    """Every migration of the migrations folder, parsed and checked before anything runs."""
+    folder = settings.migrations_dir
+    if not folder.is_dir():
+        raise ConfigurationError("--migrations", f"{folder} is not a folder; create it or pass --migrations DIR")
+    return collect_migrations((path.name, path.read_bytes()) for path in sorted(folder.glob("*.sql")))
+
+
+def lint_paths(settings: Settings, paths: list[Path]) -> list[Finding]:
+    """Lint `.sql` files and folders (any naming); default: the migrations folder without rollback files.
+
+    A folder's own rollback files (`*_rollback_*.sql` of our naming) are skipped: undoing a migration is
+    destructive by design. Name a rollback file to lint it.
+    """
+    if paths:
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                files.extend(p for p in sorted(path.rglob("*.sql")) if not _is_rollback_file(p))
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise ConfigurationError("lint", f"{path} does not exist; pass .sql files or folders")
+    else:
+        load_migrations(settings)  # the folder must be sound before its files are linted
+        files = [p for p in sorted(settings.migrations_dir.glob("*.sql")) if not _is_rollback_file(p)]
+    sources = []
+    cwd = Path.cwd().resolve()
+    for path in files:
+        name = _display_path(path, cwd)
+        try:
+            source = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadMigrationFile(name, "is not UTF-8", fix="save the file as UTF-8") from None
+        sources.append(SourceFile(name, source, runner_sets_timeouts=is_migration_file_name(path.name)))
+    return [finding for result in lint_files(sources, config=settings.lint) for finding in result.findings]
+
+
+def lint_pending(settings: Settings, pending: Sequence[Migration]) -> list[Finding]:
+    """Findings of the pending files in the order `up` runs them: tables created earlier in the run are new."""
+    new_tables: set[str] = set()
+    findings: list[Finding] = []
+    for migration in pending:
+        result = lint_file(migration.up.file, migration.up.source, config=settings.lint, new_tables=new_tables,
+                           runner_sets_timeouts=True, statements=migration.up.parsed)
+        new_tables.update(result.created_tables)
+        findings.extend(result.findings)
+    return findings
+
+
+def _is_rollback_file(path: Path) -> bool:
+    return is_migration_file_name(path.name) and "_rollback_" in path.name
+
+
+def _display_path(path: Path, cwd: Path) -> str:
+    """The path as the user would type it from here (relative when inside the working directory)."""
+    absolute = path if path.is_absolute() else cwd / path
+    try:
+        return str(absolute.relative_to(cwd))
+    except ValueError:
+        return str(path)
