@@ -62,6 +62,7 @@ def configure_logging(*, verbose: bool = False, secrets: Iterable[Secret] = ()) 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
+        # One write per event (print() makes two: the line, then its newline; stderr is often unbuffered).
+        logger_factory=structlog.WriteLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,  # structlog.testing.capture_logs needs uncached loggers
     )
