@@ -6,11 +6,11 @@ the parser's business. Locations are reported as 1-based line and column.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from pglast import parser
 
 
@@ -46,7 +46,8 @@ def line_and_column(prefix: str) -> tuple[int, int]:
 def parse_tree(source: str) -> list[Mapping[str, Any]]:
     """The raw pglast JSON statements (`stmt`, `stmt_location`, `stmt_len`); SqlSyntaxError if it does not parse."""
     try:
-        document = json.loads(parser.parse_sql_json(source))
+        # orjson: half the time of json.loads on pglast's JSON, which costs more than the parse itself
+        document = orjson.loads(parser.parse_sql_json(source))
     except parser.ParseError as error:
         reason = error.args[0]
         position = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else len(source)
@@ -59,13 +60,22 @@ def parse_tree(source: str) -> list[Mapping[str, Any]]:
 def split_statements(source: str) -> list[Statement]:
     """The statements of `source`, in order, each with its exact text and starting line/column."""
     encoded = source.encode("utf-8")
+    ascii_only = len(encoded) == len(source)  # then pglast's byte offsets are character offsets too
     statements = []
+    line, counted_to = 1, 0  # the line of character offset `counted_to` (statements come in order)
+    start_char = start_byte = 0
     for index, raw in enumerate(parse_tree(source), start=1):
-        start_byte = raw.get("stmt_location", 0)
+        previous_byte, start_byte = start_byte, raw.get("stmt_location", 0)
         length = raw.get("stmt_len", 0) or len(encoded) - start_byte
-        text = encoded[start_byte : start_byte + length].decode("utf-8").strip()
-        start_char = len(encoded[:start_byte].decode("utf-8"))
-        line, column = line_and_column(source[:start_char])
+        if ascii_only:
+            start_char = start_byte
+            text = source[start_byte : start_byte + length].strip()
+        else:
+            start_char += len(encoded[previous_byte:start_byte].decode("utf-8"))
+            text = encoded[start_byte : start_byte + length].decode("utf-8").strip()
+        line += source.count("\n", counted_to, start_char)
+        counted_to = start_char
+        column = start_char - source.rfind("\n", 0, start_char)
         node = raw["stmt"]
         (kind,) = node.keys()
         statements.append(
