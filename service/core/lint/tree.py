@@ -15,9 +15,11 @@ def walk(node: Any) -> Iterator[tuple[str, Node]]:
         current = stack.pop()
         if isinstance(current, dict):
             for key, value in current.items():
-                if key[:1].isupper() and isinstance(value, dict):
-                    yield key, value
-                if isinstance(value, (dict, list)):
+                if isinstance(value, dict):
+                    if key[:1].isupper():
+                        yield key, value
+                    stack.append(value)
+                elif isinstance(value, list):
                     stack.append(value)
         elif isinstance(current, list):
             stack.extend(reversed(current))

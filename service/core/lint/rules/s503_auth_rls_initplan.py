@@ -42,21 +42,22 @@ def _runs_once(sublink: tree.Node) -> bool:
 def unwrapped_calls(expression: tree.Node | None) -> list[tuple[str, tree.Node]]:
     """(function, FuncCall) for each per-row auth call in `expression` outside a run-once subquery, in order."""
     found = []
-    stack: list[tuple[object, bool]] = [(expression, False)]
+    stack: list[object] = [expression]
     while stack:
-        current, wrapped = stack.pop()
+        current = stack.pop()
         if isinstance(current, list):
-            stack.extend((item, wrapped) for item in current)
+            stack.extend(current)
         elif isinstance(current, dict):
             for key, value in current.items():
-                if key == "FuncCall" and not wrapped:
+                if key == "FuncCall":
                     function = _per_row_function(value)
                     if function:
                         found.append((function, value))
                 if key == "SubLink":
-                    stack.append((value, wrapped or _runs_once(value)))
+                    if not _runs_once(value):  # nothing inside a run-once subquery runs per row
+                        stack.append(value)
                 elif isinstance(value, (dict, list)):
-                    stack.append((value, wrapped))
+                    stack.append(value)
     return sorted(found, key=lambda item: tree.location(item[1]) or 0)
 
 
