@@ -69,7 +69,10 @@ class RestEndpoints:
             if row is None:  # an aggregate query always returns one row
                 raise RuntimeError("the read query returned no row")
             total, page_rows, body = row
-            return page_response(body, offset=query.offset, page_rows=page_rows, total=total)
+            assert page_rows is not None and body is not None  # count() and coalesce() are never NULL
+            return page_response(
+                body, offset=query.offset, page_rows=int(page_rows), total=None if total is None else int(total)
+            )
         except RestError as error:
             return error_response(error)
 
@@ -103,7 +106,7 @@ class RestEndpoints:
         statement: Statement,
         *,
         read_only: bool,
-    ) -> tuple[Any, ...] | None:
+    ) -> tuple[str | None, ...] | None:
         context = RequestContext(
             role=identity.role,
             claims=identity.claims,

@@ -6,10 +6,10 @@
     COMMIT;                               -- ROLLBACK on any error
 
 The four statements go out in one pipeline (one round trip, values still
-bound parameters). When one fails, PostgreSQL skips the rest up to the
-pipeline's sync, COMMIT included: the transaction is left aborted and rolled
-back here. Every setting is transaction-local, so a connection goes back to
-the pool exactly as it came out.
+bound parameters; `pipeline` drives it). When one fails, PostgreSQL skips the
+rest up to the pipeline's sync, COMMIT included: the transaction is left
+aborted and rolled back here. Every setting is transaction-local, so a
+connection goes back to the pool exactly as it came out.
 """
 
 from __future__ import annotations
@@ -21,14 +21,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from psycopg import pq
+from psycopg import pq, sql
 from psycopg_pool import AsyncConnectionPool
 
+from service.localstack.rest.pipeline import first_row, run_pipeline
 from service.localstack.rest.statements import Statement, preamble
 
-BEGIN_READ_ONLY = "begin isolation level read committed, read only"
-BEGIN_READ_WRITE = "begin isolation level read committed, read write"
-COMMIT = "commit"
+BEGIN_READ_ONLY = Statement(sql.SQL("begin isolation level read committed, read only"), ())
+BEGIN_READ_WRITE = Statement(sql.SQL("begin isolation level read committed, read write"), ())
+COMMIT = Statement(sql.SQL("commit"), ())
+MAIN_STATEMENT = 2  # begin, preamble, the request's statement, commit
 ROLLBACK = "rollback"
 
 
@@ -66,49 +68,21 @@ async def run_in_transaction(
     *,
     read_only: bool,
     timeout_s: float,
-) -> tuple[Any, ...] | None:
-    """Run `statement` as the request's role inside its own transaction; its first row.
+) -> tuple[str | None, ...] | None:
+    """Run `statement` as the request's role inside its own transaction; its first row, as text values.
 
-    Raises `psycopg.Error` (after ROLLBACK) or `psycopg_pool.PoolTimeout`.
+    Raises the first failing statement's `psycopg.Error` (after ROLLBACK), or
+    `psycopg_pool.PoolTimeout`.
     """
-    setup = preamble(context.settings())
+    begin = BEGIN_READ_ONLY if read_only else BEGIN_READ_WRITE
+    statements = [begin, preamble(context.settings()), statement, COMMIT]
     async with pool.connection(timeout=timeout_s) as connection:
-        try:
-            main = await _pipeline(connection, BEGIN_READ_ONLY if read_only else BEGIN_READ_WRITE, setup, statement)
-            row: tuple[Any, ...] | None = await main.fetchone()
-        except BaseException:
+        results = await run_pipeline(connection, statements)
+        failure = next((result for result in results if result.status == pq.ExecStatus.FATAL_ERROR), None)
+        if failure is not None:
             await _roll_back(connection)
-            raise
-    return row
-
-
-async def _pipeline(
-    connection: psycopg.AsyncConnection[Any], begin: str, setup: Statement, statement: Statement
-) -> psycopg.AsyncCursor[Any]:
-    """Send BEGIN, the preamble, `statement` and COMMIT in one pipeline; the cursor holding `statement`'s rows.
-
-    Raises the first statement's error. psycopg reports it either while the
-    later statements are queued or when the pipeline ends (then as the
-    pipeline's own error, the rest being "aborted"): caught in the block, it is
-    kept and the end's `PipelineAborted` dropped, so nothing else is logged.
-    """
-    control, main = connection.cursor(), connection.cursor()
-    failure: psycopg.Error | None = None
-    try:
-        async with connection.pipeline():
-            try:
-                await control.execute(begin)
-                await control.execute(setup.query, setup.parameters)
-                await main.execute(statement.query, statement.parameters)
-                await control.execute(COMMIT)
-            except psycopg.Error as error:
-                failure = error
-    except psycopg.Error:
-        if failure is None:
-            raise
-    if failure is not None:
-        raise failure
-    return main
+            raise psycopg.errors.error_from_result(failure, encoding=connection.info.encoding)
+        return first_row(results[MAIN_STATEMENT], connection.info.encoding)
 
 
 async def _roll_back(connection: psycopg.AsyncConnection[Any]) -> None:
@@ -119,5 +93,5 @@ async def _roll_back(connection: psycopg.AsyncConnection[Any]) -> None:
         await connection.execute(ROLLBACK)
 
 
-def _compact_json(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+# One encoder for every request: `json.dumps` with options builds a new one per call.
+_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
