@@ -197,12 +197,22 @@ def builtin_type(type_node: tree.Node) -> str:
 
 # ---- ALTER TABLE commands and the constraints they add ----
 
+_COMMANDS_KEY = "commands on existing table"  # rule_state: (statement, its answer) of the last statement asked about
+
+
 def commands_on_existing_table(statement: Statement, context: LintContext) -> list[Mapping[str, Any]]:
     """The commands (AlterTableCmd bodies) of an ALTER TABLE, or none when the table was created in this run
-    (changing a table nobody uses yet blocks nobody)."""
-    if context.is_new(tree.qualified_name(statement.node.get("relation"))):
-        return []
-    return [item.get("AlterTableCmd", {}) for item in statement.node.get("cmds") or ()]
+    (changing a table nobody uses yet blocks nobody). Several rules ask in turn about the same statement: the
+    last answer is kept (and shared: read it, do not change it)."""
+    last = context.rule_state.get(_COMMANDS_KEY)
+    if last is None or last[0] is not statement:
+        if context.is_new(tree.qualified_name(statement.node.get("relation"))):
+            commands = []
+        else:
+            commands = [item.get("AlterTableCmd", {}) for item in statement.node.get("cmds") or ()]
+        last = context.rule_state[_COMMANDS_KEY] = (statement, commands)
+    found: list[Mapping[str, Any]] = last[1]
+    return found
 
 
 def added_constraints(command: Mapping[str, Any], contype: str) -> list[tuple[Mapping[str, Any], str | None]]:

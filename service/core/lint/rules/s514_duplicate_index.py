@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from service.core.lint import tree
@@ -36,25 +37,52 @@ def definition(node: tree.Node) -> str:
     return json.dumps(body, sort_keys=True)
 
 
+@dataclass
+class _Index:
+    """An index the file created (several, when they share a definition): its node, its names (None when
+    unnamed) and its definition, worked out when a second index on the same table needs it."""
+
+    node: tree.Node
+    names: list[str | None]
+    _definition: str | None = None
+
+    @property
+    def definition(self) -> str:
+        """`definition(node)`, once."""
+        if self._definition is None:
+            self._definition = definition(self.node)
+        return self._definition
+
+
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """A CREATE INDEX identical, but for its name, to one created earlier in the file (and not dropped since)."""
-    seen: dict[str, list[str | None]] = context.rule_state.setdefault("S514", {})  # definition -> names
+    seen: dict[str, list[_Index]] = context.rule_state.setdefault("S514", {})  # table -> its indexes, by definition
     node = statement.node
     if statement.kind == "DropStmt":
         if node.get("removeType") == "OBJECT_INDEX":
             dropped = {parts[-1] for item in node.get("objects", ())
                        if (parts := tree.names(item.get("List", {}).get("items")))}
-            for names in seen.values():
-                names[:] = [name for name in names if name not in dropped]
+            for indexes in seen.values():
+                for index in indexes:
+                    index.names[:] = [name for name in index.names if name not in dropped]
         return
     name = node.get("idxname")
-    names = seen.setdefault(definition(node), [])
+    relation = node.get("relation")
+    indexes = seen.setdefault(tree.qualified_name(relation), [])
+    if not indexes:  # the table's first: nothing to compare its definition with
+        indexes.append(_Index(node, [name]))
+        return
+    created = _Index(node, [])
+    same = next((index for index in indexes if index.definition == created.definition), None)
+    if same is None:
+        indexes.append(created)
+        same = created
+    names = same.names
     existing = [other for other in names if other is None or other != name]  # the same name again is no copy
     if name is None or name not in names:
         names.append(name)
     if not existing:
         return
-    relation = node.get("relation")
     yield Hit(
         location=tree.location(relation),
         message=f"index {name or '(unnamed)'} on {tree.qualified_name(relation)} duplicates index "
