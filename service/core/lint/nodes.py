@@ -86,7 +86,7 @@ def build(kind: str, body: Mapping[str, Any]) -> ast.Node:
         if value is None:
             value = default
         elif how == "list":
-            value = tuple(_convert(item) for item in value)
+            value = tuple([_convert(item) for item in value])
         elif how == "value":
             pass
         elif isinstance(how, str):
@@ -144,10 +144,10 @@ def _convert(value: Any) -> Any:
     if isinstance(value, dict):
         ((kind, body),) = value.items()
         if kind == "List":
-            return tuple(_convert(item) for item in body.get("items", ()))
+            return tuple([_convert(item) for item in body.get("items", ())])
         return build(kind, body)
     if isinstance(value, list):
-        return tuple(_convert(item) for item in value)
+        return tuple([_convert(item) for item in value])
     return value
 
 
