@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from service.core.lint import tree
 from service.core.sql import Statement
 
 DEFAULT_PG_VERSION = 15
+
+State = TypeVar("State")
 
 
 @dataclass
@@ -35,6 +38,14 @@ class LintContext:
     rule_state: dict[str, Any] = field(default_factory=dict)  # a rule's own memory across statements
     _line_starts: list[int] = field(default_factory=list, repr=False)  # byte offsets, filled on first use
     _encoded: bytes | None = field(default=None, repr=False)
+
+    def state(self, key: str, new: Callable[[], State]) -> State:
+        """The rule memory kept under `key` in `rule_state`, made by `new()` the first time (unlike
+        `rule_state.setdefault(key, new())`, which would make one on every statement)."""
+        found: State | None = self.rule_state.get(key)
+        if found is None:
+            found = self.rule_state[key] = new()
+        return found
 
     def is_new(self, table: str) -> bool:
         """Whether `schema.table` was created earlier in this run (so nobody else uses it yet)."""

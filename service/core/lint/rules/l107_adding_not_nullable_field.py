@@ -98,7 +98,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each SET NOT NULL (or validated NOT NULL constraint) on a column of an existing table."""
     relation = statement.node.get("relation") or {}
     table = tree.qualified_name(relation)
-    proofs: _Proofs = context.rule_state.setdefault(_STATE_KEY, _Proofs())
+    proofs: _Proofs = context.state(_STATE_KEY, _Proofs)
     for command in commands_on_existing_table(statement, context):
         subtype = command.get("subtype")
         columns: list[str] = []

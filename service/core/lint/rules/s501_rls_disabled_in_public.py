@@ -24,7 +24,7 @@ from service.core.sql import Statement
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember created tables and RLS switches for `finish`."""
-    follow_row_security(statement, context.rule_state.setdefault("S501", RowSecurity()), exposed_only=True)
+    follow_row_security(statement, context.state("S501", RowSecurity), exposed_only=True)
     return iter(())
 
 

@@ -30,7 +30,7 @@ class _State:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember created tables, RLS switches and policies for `finish`."""
-    state: _State = context.rule_state.setdefault("S502", _State())
+    state: _State = context.state("S502", _State)
     if statement.kind == "CreatePolicyStmt":
         relation = statement.node.get("table") or {}
         state.policies.append((statement, tree.qualified_name(relation), relation))

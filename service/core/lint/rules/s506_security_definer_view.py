@@ -60,7 +60,7 @@ def _with_invoker(statement: Statement) -> str:
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember exposed views and security_invoker changes for `finish` (PostgreSQL 15+)."""
     if context.pg_version >= 15:
-        follow_views(statement, context.rule_state.setdefault("S506", ViewSecurity()))
+        follow_views(statement, context.state("S506", ViewSecurity))
     return iter(())
 
 

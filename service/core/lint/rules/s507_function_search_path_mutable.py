@@ -53,7 +53,7 @@ def _with_search_path(statement: Statement) -> str:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember created functions and search_path changes for `finish`."""
-    state: _State = context.rule_state.setdefault("S507", _State())
+    state: _State = context.state("S507", _State)
     node = statement.node
     if statement.kind == "CreateFunctionStmt":
         name, arguments = created_signature(node)

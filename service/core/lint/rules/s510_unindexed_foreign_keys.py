@@ -110,7 +110,7 @@ def _create_index(foreign_key: _ForeignKey) -> str:
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember foreign keys and indexes of tables the file creates, for `finish`."""
-    state: _State = context.rule_state.setdefault("S510", _State())
+    state: _State = context.state("S510", _State)
     node = statement.node
     if statement.kind == "CreateStmt":
         relation = node.get("relation") or {}

@@ -76,7 +76,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each CREATE, DROP or ALTER TABLE step that fails when a non-transactional file is rerun."""
     if context.transactional:
         return
-    state: _State = context.rule_state.setdefault("T307", _State())
+    state: _State = context.state("T307", _State)
     transaction = transaction_kind(statement)
     if transaction is not None:
         state.in_transaction = transaction == "begin" or (state.in_transaction and transaction not in
