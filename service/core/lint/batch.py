@@ -3,10 +3,11 @@
 Each file is linted on its own, as `lint_file` does without `new_tables`
 (`omnia-migrate lint PATH...`); `up`'s gate, where tables created by one
 pending file are new for the next, stays sequential. From `PARALLEL_FROM`
-files on, the files are split into one contiguous share per core and each
-share is linted in a worker process (the start method is the platform's:
-fork on Linux). The results, and a bad file's BadMigrationFile, are those of
-linting the files one by one in order.
+files on, the files are split into one contiguous share per core, of about
+the same amount of SQL each; this process lints the first share while worker
+processes lint the others (the start method is the platform's: fork on
+Linux). The results, and a bad file's BadMigrationFile, are those of linting
+the files one by one in order.
 """
 
 from __future__ import annotations
@@ -41,18 +42,33 @@ def lint_files(files: Sequence[SourceFile], *, config: LintConfig = DEFAULT_CONF
     if workers is None:
         workers = _cores() if len(files) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(files)))
-    if workers == 1:
+    shares = _shares(files, workers) if workers > 1 else [files]
+    if len(shares) == 1:
         return [_lint(each, config) for each in files]
-    size = -(-len(files) // workers)
-    shares = [files[start : start + size] for start in range(0, len(files), size)]
-    with _pool(len(shares)) as pool:
-        outcomes = list(pool.map(_lint_share, shares, [config] * len(shares)))
+    with _pool(len(shares) - 1) as pool:
+        others = [pool.submit(_lint_share, share, config) for share in shares[1:]]
+        outcomes = [_lint_share(shares[0], config), *(other.result() for other in others)]
     results: list[FileLint] = []
     for share, (linted, failed) in zip(shares, outcomes, strict=True):
         results.extend(linted)
         if failed is not None:  # the rest of the share again here, where its BadMigrationFile is raised as such
             results.extend(_lint(file, config) for file in share[failed:])
     return results
+
+
+def _shares(files: Sequence[SourceFile], count: int) -> list[Sequence[SourceFile]]:
+    """`files` cut into `count` contiguous shares of about the same number of characters (the work is per
+    statement, and files differ in length far more than shares of them do)."""
+    total = sum(len(file.source) for file in files)
+    shares: list[Sequence[SourceFile]] = []
+    start = done = 0
+    for index, file in enumerate(files):
+        done += len(file.source)
+        if done * count >= total * (len(shares) + 1) and len(shares) < count - 1:
+            shares.append(files[start : index + 1])
+            start = index + 1
+    shares.append(files[start:])
+    return [share for share in shares if share]
 
 
 def _lint(file: SourceFile, config: LintConfig) -> FileLint:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, ClassVar, Self
 
 import pytest
@@ -47,11 +48,13 @@ class _InlinePool:
     def __exit__(self, *_: object) -> None:
         return None
 
-    def map(self, function: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
-        return map(function, *iterables)
+    def submit(self, function: Callable[..., Any], *arguments: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(function(*arguments))
+        return future
 
 
-def test_workers_start_only_from_parallel_from_files_and_one_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_start_only_from_parallel_from_files_one_per_other_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "_pool", _InlinePool)
     monkeypatch.setattr(batch, "_cores", lambda: 2)
     _InlinePool.sizes = []
@@ -60,4 +63,12 @@ def test_workers_start_only_from_parallel_from_files_and_one_per_core(monkeypatc
     assert _InlinePool.sizes == []
     many = [FILES[2]] * batch.PARALLEL_FROM
     assert lint_files(many) == [lint_file(FILES[2].name, FILES[2].source)] * batch.PARALLEL_FROM
-    assert _InlinePool.sizes == [2]
+    assert _InlinePool.sizes == [1]  # this process lints the first share
+
+
+def test_shares_are_contiguous_and_hold_about_the_same_amount_of_sql() -> None:
+    files = [SourceFile(f"{number}.sql", "select 1;\n" * size) for number, size in enumerate([8, 1, 1, 1, 1, 1, 1, 1, 1])]
+    shares = batch._shares(files, 2)
+    assert [len(share) for share in shares] == [1, 8]
+    assert [file for share in shares for file in share] == files
+    assert batch._shares(files[:1], 2) == [files[:1]]
