@@ -10,6 +10,10 @@ embedded PostgreSQL server, whole process timed from spawn to exit:
 - ours RPC:     SUPABASE_URL=<endpoint> SUPABASE_SERVICE_KEY=<key> omnia-migrate --migrations DIR up
                 (the endpoint: LocalRestServer in this process, over that database)
 - floor:        ONE psql session, each file between its own BEGIN;/COMMIT;
+- RPC floor:    the least any RPC path can do (not a tool: for the RPC targets): a bare Python
+                process that POSTs each file's SQL as it is to /rest/v1/rpc/exec_sql through a bare
+                httpx client, one request per file (no supabase client, parsing, lint, guard or
+                history), against the same endpoint
 - psql loop:    psql -1 -f FILE, once per file
 - dbmate:       the npm package `dbmate` (installed into bench/.cache/ on first run)
 - yoyo:         yoyo-migrations (pip-installed into this environment if missing)
@@ -63,6 +67,17 @@ TIME_BUDGET_S = 270.0  # aim: the whole script under ~5 minutes on 2 cores
 WARM_UP_COUNT = 3
 DIRECT_TARGET = 1.3
 RPC_TARGET = 2.0
+
+
+# The RPC floor: each file's SQL, as it is, in one exec_sql request per file, through a bare httpx client.
+RPC_FLOOR_PROGRAM = """
+import os, sys, pathlib, httpx
+key = os.environ["SUPABASE_SERVICE_KEY"]
+headers = {"apikey": key, "Authorization": "Bearer " + key}
+with httpx.Client(base_url=sys.argv[1] + "/rest/v1") as client:
+    for path in sorted(pathlib.Path(sys.argv[2]).glob("*.sql")):
+        client.post("/rpc/exec_sql", json={"sql": path.read_text()}, headers=headers).raise_for_status()
+"""
 
 
 # --- the migrations ------------------------------------------------------------------------------------------
@@ -235,6 +250,18 @@ class Bench:
                 "in the bench process, started before the clock")
         return seconds, [shown(argv, env) + note]
 
+    def rpc_floor(self, database: str) -> tuple[float, list[str]]:
+        from service.localstack.rest import LocalRestServer, RestConfig
+
+        config = RestConfig(database_url=self.embedded.url(database, "authenticator"),
+                            jwt_secret=self.keys.jwt_secret, api_keys=self.keys.roles_by_key)
+        with LocalRestServer(config, port=0) as server:
+            argv = [sys.executable, "-c", RPC_FLOOR_PROGRAM, server.url, str(self.files.ours)]
+            env = {"SUPABASE_SERVICE_KEY": self.keys.service_key}
+            seconds = run_timed(argv, env=env, cwd=self.cwd, log=self.log("rpc-floor"))
+        shown_argv = [sys.executable, "-c", "<RPC_FLOOR_PROGRAM in bench/apply.py>", "<endpoint>", str(self.files.ours)]
+        return seconds, [shown(shown_argv, env)]
+
     def floor(self, database: str) -> tuple[float, list[str]]:
         argv = [self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url(database), "-f", str(self.files.all_sql)]
         return run_timed(argv, cwd=self.cwd, log=self.log("floor")), [shown(argv)]
@@ -364,6 +391,7 @@ def measure(arguments: argparse.Namespace, root: Path, began: float) -> None:
             Tool("rpc", "ours RPC (SUPABASE_URL, local endpoint)", bench.ours_rpc,
                  "select count(*) from public.schema_migrations"),
             Tool("floor", "floor: one psql session, BEGIN/COMMIT per file", bench.floor, None),
+            Tool("rpcfloor", "RPC floor: bare httpx, one exec_sql POST per file", bench.rpc_floor, None),
             Tool("loop", "psql -1 -f FILE per file", bench.psql_loop, None),
         ]
         if dbmate:
@@ -443,6 +471,10 @@ def measure(arguments: argparse.Namespace, root: Path, began: float) -> None:
                 checks.append((f"faster than {missing}: not measured ({missing} could not be installed)", False))
         for text, passed in checks:
             print(f"  {'PASS' if passed else 'MISS'}  {text}")
+        rpc_floor = median(seconds["rpcfloor"])
+        print(f"\nthe RPC floor (one bare exec_sql request per file, nothing else) takes {rpc_floor:.2f} s,"
+              f" {rpc_floor / floor:.2f}x the floor and {1000 * (rpc_floor - floor) / count:.2f} ms per migration"
+              " more: what any RPC path pays for its HTTP round trips on this machine")
     finally:
         bench.close()
 

@@ -11,7 +11,10 @@ process timed from spawn to exit, the median of `--reps` runs each:
 - squawk:  squawk --reporter json FILE... (the PyPI package `squawk-cli`, pip-installed if missing;
            every file of DIR passed by name, in name order)
 
-Both run in DIR. Then, from each tool's JSON: how many of the corpus's
+Both run in DIR, interleaved with a third program that is not a tool: the
+parse floor (PARSE_FLOOR_PROGRAM: Python start-up, then every file read,
+parsed by pglast and its parse tree decoded, on the same number of processes
+as ours, no rule run), the least any pglast-based Python linter pays. Then, from each tool's JSON: how many of the corpus's
 intended findings it reports (a file's intended code counts as found when
 the tool reports that rule in that file; squawk's rule names are mapped to
 our codes by SQUAWK_TO_OURS, from the `sq` column of reference/lint-rules.md),
@@ -169,6 +172,25 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+# The parse floor: Python, pglast's parse and the tree's JSON decoded (as ours does), half the files in a worker.
+PARSE_FLOOR_PROGRAM = """
+import sys, pathlib, orjson
+from concurrent.futures import ProcessPoolExecutor
+from pglast import parser
+
+def parse(paths):
+    for path in paths:
+        orjson.loads(parser.parse_sql_json(pathlib.Path(path).read_text()))
+
+if __name__ == "__main__":
+    paths = sorted(str(path) for path in pathlib.Path(".").glob("*.sql"))
+    with ProcessPoolExecutor(1) as pool:
+        other = pool.submit(parse, paths[len(paths) // 2:])
+        parse(paths[: len(paths) // 2])
+        other.result()
+"""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=1000, help="migration files (default 1000)")
@@ -201,23 +223,28 @@ def main() -> int:
     print(f"  ours:   {shown(ours_argv)}")
     print(f"  squawk: {shown([squawk, '--reporter', 'json'])} {paths[0].name} ... {paths[-1].name}"
           f"  ({len(paths)} files by name, in name order: the same as `squawk --reporter json *.sql` there)")
+    print(f"  parse floor: {shown([sys.executable, '-c'])} \"$PARSE_FLOOR_PROGRAM\"  (the program in bench/lint.py)")
 
     ours_out, squawk_out = root / "ours.json", root / "squawk.json"
     run(ours_argv, corpus_dir, ours_out)  # warm-up, untimed: the file system cache
     run(squawk_argv, corpus_dir, squawk_out)
-    ours_times, squawk_times = [], []
-    for _ in range(arguments.reps):  # interleaved, so a busy moment of the machine hits both
+    floor_argv = [sys.executable, "-c", PARSE_FLOOR_PROGRAM]
+    ours_times, squawk_times, floor_times = [], [], []
+    for _ in range(arguments.reps):  # interleaved, so a busy moment of the machine hits all three
         ours_times.append(run(ours_argv, corpus_dir, ours_out))
         squawk_times.append(run(squawk_argv, corpus_dir, squawk_out))
-    ours_s, squawk_s = median(ours_times), median(squawk_times)
+        floor_times.append(run(floor_argv, corpus_dir, root / "floor.out"))
+    ours_s, squawk_s, floor_s = median(ours_times), median(squawk_times), median(floor_times)
     ratio = ours_s / squawk_s
 
     print(f"\nwhole process, median of {arguments.reps} (all runs, seconds):")
-    print(table(["tool", "median s", "runs"], [
-        ["ours", ours_s, " ".join(f"{t:.3f}" for t in ours_times)],
-        ["squawk", squawk_s, " ".join(f"{t:.3f}" for t in squawk_times)],
+    print(table(["tool", "median s", "x squawk", "runs"], [
+        ["ours", ours_s, ratio, " ".join(f"{t:.3f}" for t in ours_times)],
+        ["squawk", squawk_s, 1.0, " ".join(f"{t:.3f}" for t in squawk_times)],
+        ["parse floor (no rules)", floor_s, floor_s / squawk_s, " ".join(f"{t:.3f}" for t in floor_times)],
     ]))
-    print(f"ratio ours/squawk: {ratio:.2f}x")
+    print(f"ratio ours/squawk: {ratio:.2f}x; the parse floor leaves {SPEED_TARGET - floor_s / squawk_s:.2f}x squawk"
+          f" ({SPEED_TARGET * squawk_s - floor_s:.3f} s) for every rule, finding and report within the target")
 
     ours_all = ours_findings(ours_out, serious_only=False)
     ours_serious = ours_findings(ours_out, serious_only=True)
