@@ -103,3 +103,35 @@ def test_a_folder_skips_its_rollback_files_unless_one_is_named(tmp_path: Path, c
     code, out = _lint(tmp_path, capsys, "lint", str(folder / "20261124_001_rollback_a.sql"), "--format", "json")
     assert code == 1
     assert "B201" in [f["code"] for f in json.loads(out)["findings"]]
+
+
+def test_lint_loads_no_logging_database_or_http_library(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    write_files(tmp_path, {"one.sql": "select 1;\n" + UNSAFE_INDEX})
+    probe = (
+        "import sys; from service.app.cli import main; code = main(['lint', '--format', 'json', 'one.sql']); "
+        "heavy = ('structlog', 'asyncio', 'psycopg', 'httpx', 'supabase', 'uvicorn', 'starlette'); "
+        "print(code, sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert result.stderr.strip() == "1 []"
+    assert "L101" in {finding["code"] for finding in json.loads(result.stdout)["findings"]}
+
+
+def test_the_console_script_returns_mains_exit_code_with_the_heap_frozen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from service.app.cli import run
+
+    write_files(tmp_path, {"one.sql": UNSAFE_INDEX})
+    monkeypatch.setattr("sys.argv", ["omnia-migrate", "lint", str(tmp_path / "one.sql")])
+    try:
+        assert run() == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "L101 require-concurrent-index" in capsys.readouterr().out
