@@ -18,7 +18,9 @@ from psycopg.pq import ExecStatus
 
 from service.core.migrations import Script
 from service.core.plan import HistoryRow
-from service.adapters.apply_script import NOT_APPLIED, insert_history_sql, literal, revert_sql, statement_failed
+from service.adapters.apply_script import (
+    HISTORY_IS_CURRENT, NOT_APPLIED, insert_history_sql, literal, revert_sql, statement_failed,
+)
 from service.core.target import AlreadyApplied, NotApplied, OutcomeUnknown, Record, RunLockBusy, StatementFailed, Timeouts
 from service.errors import TargetUnavailable
 from service.settings import Secret, redact_url
@@ -29,11 +31,6 @@ RUN_LOCK_KEY = 0x6F6D6E69  # one advisory lock per database for the whole run ("
 
 READ_HISTORY = """
 select to_jsonb(m) from public.schema_migrations m order by version
-"""
-HISTORY_IS_CURRENT = """
-select count(*) = 7 from information_schema.columns
- where table_schema = 'public' and table_name = 'schema_migrations'
-   and column_name in ('version', 'description', 'applied_at', 'checksum', 'execution_ms', 'applied_by', 'phase')
 """
 INSERT_HISTORY = """
 insert into public.schema_migrations (version, description, applied_at, checksum, execution_ms, applied_by, phase)

@@ -19,7 +19,8 @@ from typing import Any
 
 import httpx
 from service.adapters.apply_script import (
-    ALREADY_APPLIED, NOT_APPLIED, apply_sql, insert_history_sql, literal, revert_sql, statement_failed,
+    ALREADY_APPLIED, HISTORY_IS_CURRENT, NOT_APPLIED, apply_sql, insert_history_sql, literal, revert_sql,
+    statement_failed,
 )
 from service.adapters.postgres import history_row
 from service.core.migrations import Script
@@ -37,11 +38,6 @@ FUNCTION_NOT_IN_CACHE = "PGRST202"
 INSTALL_FIX = "run `omnia-migrate install` on the project (or paste `omnia-migrate install --print` into the SQL editor)"
 
 READ_HISTORY = "select * from public.schema_migrations order by version"
-HISTORY_IS_CURRENT = (
-    "select count(*) = 7 as current from information_schema.columns"
-    " where table_schema = 'public' and table_name = 'schema_migrations' and column_name in"
-    " ('version', 'description', 'applied_at', 'checksum', 'execution_ms', 'applied_by', 'phase')"
-)
 
 
 class SupabaseTarget:
