@@ -11,7 +11,11 @@ from pathlib import Path
 
 from service.core.lint import Finding, lint_file
 from service.core.lint.batch import SourceFile, lint_files
-from service.core.migrations import Migration, collect_migrations, is_migration_file_name
+from service.core.migrations import (
+    Migration,
+    collect_migrations,
+    is_migration_file_name,
+)
 from service.errors import BadMigrationFile, ConfigurationError
 from service.settings import Settings
 
