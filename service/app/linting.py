@@ -1,7 +1,8 @@
 """Linting files (`omnia-migrate lint`) and the pending migrations (`plan`/`up`'s gate).
 
 `lint` reports on stdout and logs nothing, so this module loads no logging,
-database or HTTP library: a lint run in CI pays for the linter only.
+database or HTTP library: a lint run in CI pays for the linter only (and for
+psycopg's connection-string parser if DATABASE_URL is set: settings check it).
 """
 
 from __future__ import annotations
