@@ -11,13 +11,27 @@ from typing import Any
 
 import structlog
 
-from service.app.linting import lint_pending, load_migrations
-from service.app.migrate import RunOptions, RunResult, apply_plan, revert_plan, runner_id
+from service.app.linting import lint_pending
+from service.app.migrate import (
+    RunOptions,
+    RunResult,
+    apply_plan,
+    revert_plan,
+    runner_id,
+)
+from service.app.migration_folder import load_migrations
 from service.app.targets import open_target
 from service.core.lint import Finding, Severity
 from service.core.migrations import Migration, Phase
 from service.core.plan import (
-    DownPlan, HistoryRow, Refusal, UpPlan, VersionStatus, plan_down, plan_up, statuses,
+    DownPlan,
+    HistoryRow,
+    Refusal,
+    UpPlan,
+    VersionStatus,
+    plan_down,
+    plan_up,
+    statuses,
 )
 from service.core.target import Record, RunLockBusy, Target
 from service.errors import ConfigurationError, RunLockHeld

@@ -10,23 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from service.app.migration_folder import load_migrations
 from service.core.lint import Finding, lint_file
 from service.core.lint.batch import SourceFile, lint_files
 from service.core.migrations import (
     Migration,
-    collect_migrations,
     is_migration_file_name,
 )
 from service.errors import BadMigrationFile, ConfigurationError
 from service.settings import Settings
-
-
-def load_migrations(settings: Settings) -> list[Migration]:
-    """Every migration of the migrations folder, parsed and checked before anything runs."""
-    folder = settings.migrations_dir
-    if not folder.is_dir():
-        raise ConfigurationError("--migrations", f"{folder} is not a folder; create it or pass --migrations DIR")
-    return collect_migrations((path.name, path.read_bytes()) for path in sorted(folder.glob("*.sql")))
 
 
 def lint_paths(settings: Settings, paths: list[Path]) -> list[Finding]:
