@@ -69,7 +69,7 @@ def lint_file(
         phase=header.phase.value if header.phase else None, pg_version=config.pg_version,
         runner_sets_timeouts=runner_sets_timeouts, new_tables=set(new_tables),
     )
-    plan = _plan(config, tuple(rules) if rules is not None else all_rules())
+    plan = _plan(config, tuple(rules) if rules is not None else all_rules()).for_file(source)
     raw: list[tuple[Statement, Rule, Severity, Hit]] = []
     for statement in statements:
         for rule, severity in plan.for_statement(statement):
@@ -99,13 +99,27 @@ def lint_file(
 
 
 class _Plan:
-    """The active rules of one configuration, with their severities, and which of them each kind of statement
-    needs (computed once per kind, then looked up)."""
+    """The active rules of one configuration, with their severities, and which of them each statement needs:
+    the rules of its kind (computed once per kind, then looked up) whose needles its text spells."""
 
     def __init__(self, active: list[tuple[Rule, Severity]]) -> None:
         self.active = active
         self.finishing = [(rule, severity) for rule, severity in active if rule.finish is not no_hits]
-        self._by_kind: dict[str | tuple[str, ...], list[tuple[Rule, Severity]]] = {}
+        self._screened = [rule for rule, _ in active if rule.screen is not None]
+        self._for_files: dict[tuple[bool, ...], _Plan] = {}
+        self._by_kind: dict[str | tuple[str, ...], _KindPlan] = {}
+
+    def for_file(self, source: str) -> _Plan:
+        """This plan without the rules whose screen rules `source` out."""
+        if not self._screened:
+            return self
+        passed = tuple([rule.screen(source) for rule in self._screened if rule.screen is not None])
+        plan = self._for_files.get(passed)
+        if plan is None:
+            out = {rule.code for rule, kept in zip(self._screened, passed, strict=True) if not kept}
+            plan = self._for_files[passed] = _Plan([pair for pair in self.active if pair[0].code not in out])
+            plan._screened = []
+        return plan
 
     def for_statement(self, statement: Statement) -> list[tuple[Rule, Severity]]:
         """The rules whose check runs on `statement`, in code order."""
@@ -115,8 +129,31 @@ class _Plan:
         found = self._by_kind.get(key)
         if found is None:
             keys = {key} if isinstance(key, str) else set(key)
-            found = self._by_kind[key] = [(rule, severity) for rule, severity in self.active
-                                          if rule.kinds is None or not rule.kinds.isdisjoint(keys)]
+            found = self._by_kind[key] = _KindPlan([(rule, severity) for rule, severity in self.active
+                                                    if rule.kinds is None or not rule.kinds.isdisjoint(keys)])
+        return found.for_text(statement.text)
+
+
+class _KindPlan:
+    """The rules of one kind of statement, and those of them a statement's text selects by their needles."""
+
+    def __init__(self, rules: list[tuple[Rule, Severity]]) -> None:
+        self.rules = rules
+        self.needles = sorted({needle for rule, _ in rules for needle in rule.needles or ()})
+        self._by_needles: dict[tuple[bool, ...], list[tuple[Rule, Severity]]] = {}
+
+    def for_text(self, text: str) -> list[tuple[Rule, Severity]]:
+        if not self.needles:
+            return self.rules
+        text = text.lower()
+        if "\\" in text or "u&" in text:  # escapes (E'\x41', U&"\0041") spell words without their letters
+            return self.rules
+        spelled = tuple([needle in text for needle in self.needles])
+        found = self._by_needles.get(spelled)
+        if found is None:
+            present = {needle for needle, there in zip(self.needles, spelled, strict=True) if there}
+            found = self._by_needles[spelled] = [(rule, severity) for rule, severity in self.rules
+                                                 if rule.needles is None or not rule.needles.isdisjoint(present)]
         return found
 
 

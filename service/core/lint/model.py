@@ -33,6 +33,7 @@ class Hit:
 
 Check = Callable[["Statement", "LintContext"], Iterable[Hit]]
 Finish = Callable[["LintContext"], Iterable[tuple["Statement", Hit]]]
+Screen = Callable[[str], bool]
 
 
 def no_hits(_context: LintContext) -> Iterable[tuple[Statement, Hit]]:
@@ -50,6 +51,13 @@ class Rule:
     kinds (parse-tree node names: `IndexStmt`, `AlterTableStmt`) and ALTER
     TABLE command subtypes (`AT_AddColumn`): a subtype selects the ALTER
     TABLE statements that have such a command.
+
+    Two optional screens let the engine skip what cannot concern the rule,
+    and each must hold for everything the rule reports or remembers:
+    `needles` are lower-case words of which every statement the check must
+    see spells one (a keyword, or a name unquoted or quoted: `references`,
+    `user_meta`), and `screen(source)` is false only for a file in which
+    the rule finds nothing (neither check nor finish runs on it).
     """
 
     code: str
@@ -61,6 +69,8 @@ class Rule:
     finish: Finish = field(default=no_hits)
     enabled_by_default: bool = True
     kinds: frozenset[str] | None = None
+    needles: frozenset[str] | None = None
+    screen: Screen | None = None
 
 
 @dataclass(frozen=True)

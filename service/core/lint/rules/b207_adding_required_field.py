@@ -105,4 +105,5 @@ RULE = Rule(
     "CHECK ... NOT VALID validated later; or give it a constant DEFAULT. New tables are fine.",
     check=check,
     kinds=frozenset({"AT_AddColumn"}),
+    needles=frozenset({"null"}),  # NOT NULL
 )

@@ -69,4 +69,5 @@ RULE = Rule(
     "dropped after SET NOT NULL on c, are fine.",
     check=check,
     kinds=frozenset({"AT_AddConstraint", "AT_SetNotNull", "AT_DropConstraint"}),
+    needles=frozenset({"constraint", "null"}),  # named constraints added or dropped, SET NOT NULL
 )

@@ -73,4 +73,5 @@ RULE = Rule(
     "one concurrent statement per file, so a failure leaves nothing half-applied.",
     check=check,
     kinds=frozenset({"IndexStmt", "DropStmt", "ReindexStmt", "AT_DetachPartition"}),
+    needles=frozenset({"concurrently"}),
 )

@@ -188,4 +188,5 @@ RULE = Rule(
     "PostgreSQL 11+.",
     check=check,
     kinds=frozenset({"AT_AddColumn"}),
+    needles=frozenset({"default", "generated", "serial"}),  # DEFAULT, GENERATED (identity and stored), the serial types
 )

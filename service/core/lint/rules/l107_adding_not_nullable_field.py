@@ -138,4 +138,6 @@ RULE = Rule(
     "PostgreSQL 12+) and drop the CHECK. Columns of a table created in the same run are fine.",
     check=check,
     kinds=frozenset({"AT_SetNotNull", "AT_AddConstraint", "AT_ValidateConstraint"}),
+    # SET NOT NULL, CHECK (c IS NOT NULL), NOT NULL constraints, VALIDATE CONSTRAINT
+    needles=frozenset({"null", "validate"}),
 )

@@ -61,4 +61,5 @@ RULE = Rule(
     "then takes a lock that lets reads and writes go on.",
     check=check,
     kinds=frozenset({"AT_AddConstraint", "AT_AddColumn"}),
+    needles=frozenset({"references"}),  # FOREIGN KEY ... REFERENCES and a column's REFERENCES alike
 )

@@ -78,4 +78,5 @@ RULE = Rule(
     "which scans without blocking reads or writes.",
     check=check,
     kinds=frozenset({"AT_AddConstraint", "AT_AddColumn"}),
+    needles=frozenset({"check"}),
 )

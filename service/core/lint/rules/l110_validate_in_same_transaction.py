@@ -69,4 +69,5 @@ RULE = Rule(
     help="Move the VALIDATE CONSTRAINT to a later migration: each file runs in its own transaction.",
     check=check,
     kinds=frozenset({"AT_AddConstraint", "AT_ValidateConstraint"}),
+    needles=frozenset({"valid"}),  # NOT VALID and VALIDATE
 )

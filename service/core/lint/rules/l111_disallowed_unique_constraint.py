@@ -42,4 +42,5 @@ RULE = Rule(
     "ADD CONSTRAINT ... UNIQUE USING INDEX in the next one (instant).",
     check=check,
     kinds=frozenset({"AT_AddConstraint", "AT_AddColumn"}),
+    needles=frozenset({"unique"}),
 )

@@ -44,4 +44,5 @@ RULE = Rule(
     "NOT NULL without a long lock (see L107), then ADD CONSTRAINT ... PRIMARY KEY USING INDEX.",
     check=check,
     kinds=frozenset({"AT_AddConstraint", "AT_AddColumn"}),
+    needles=frozenset({"primary"}),
 )

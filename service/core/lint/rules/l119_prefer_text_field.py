@@ -124,4 +124,5 @@ RULE = Rule(
     help="Use text with a CHECK (char_length(c) <= n) constraint (NOT VALID on an existing table, VALIDATE later).",
     check=check,
     kinds=COLUMN_KINDS,
+    needles=frozenset({"char"}),  # varchar, character varying, char varying
 )

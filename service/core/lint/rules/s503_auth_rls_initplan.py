@@ -106,4 +106,5 @@ RULE = Rule(
     help="Wrap the call in a scalar subquery, `(select auth.uid())`, so PostgreSQL evaluates it once per query.",
     check=check,
     kinds=frozenset({"CreatePolicyStmt", "AlterPolicyStmt"}),
+    needles=frozenset({"auth", "current_setting"}),
 )

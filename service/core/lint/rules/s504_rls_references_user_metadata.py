@@ -54,4 +54,5 @@ RULE = Rule(
     "role can change, or in a table of your own.",
     check=check,
     kinds=frozenset({"CreatePolicyStmt", "AlterPolicyStmt"}),
+    needles=frozenset({"user_meta"}),  # user_metadata and raw_user_meta_data
 )

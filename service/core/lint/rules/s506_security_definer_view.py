@@ -90,4 +90,5 @@ RULE = Rule(
     check=check,
     finish=finish,
     kinds=frozenset({"ViewStmt", "AlterTableStmt"}),
+    needles=frozenset({"view"}),  # CREATE VIEW, ALTER VIEW (an ALTER TABLE of a view changes nothing here)
 )

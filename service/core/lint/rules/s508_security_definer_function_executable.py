@@ -128,4 +128,5 @@ RULE = Rule(
     check=check,
     finish=finish,
     kinds=frozenset({"CreateFunctionStmt", "AlterFunctionStmt", "GrantStmt"}),
+    screen=lambda source: "security" in source.lower(),  # SECURITY DEFINER
 )

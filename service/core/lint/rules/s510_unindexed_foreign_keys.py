@@ -156,4 +156,6 @@ RULE = Rule(
     check=check,
     finish=finish,
     kinds=frozenset({"CreateStmt", "AT_AddConstraint", "AT_AddColumn", "IndexStmt"}),
+    # foreign keys, and the indexes that may cover them
+    needles=frozenset({"references", "primary", "unique", "index"}),
 )

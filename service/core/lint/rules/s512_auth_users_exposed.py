@@ -84,4 +84,6 @@ RULE = Rule(
     check=check,
     finish=finish,
     kinds=frozenset({"ViewStmt", "CreateTableAsStmt", "AlterTableStmt"}),
+    # views over auth.users, and ALTER VIEW ... SET (security_invoker)
+    needles=frozenset({"users", "security_invoker"}),
 )

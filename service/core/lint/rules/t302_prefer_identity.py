@@ -36,4 +36,5 @@ RULE = Rule(
     "belongs to the column and follows it).",
     check=check,
     kinds=COLUMN_KINDS,
+    needles=frozenset({"serial"}),
 )

@@ -42,4 +42,5 @@ RULE = Rule(
     "session's time zone.",
     check=check,
     kinds=COLUMN_KINDS,
+    needles=frozenset({"timestamp"}),
 )

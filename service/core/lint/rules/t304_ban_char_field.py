@@ -43,4 +43,5 @@ RULE = Rule(
     help="Use text, with a CHECK (length(c) <= n) constraint if the length must be limited.",
     check=check,
     kinds=COLUMN_KINDS,
+    needles=frozenset({"char"}),  # char, character, bpchar, nchar
 )

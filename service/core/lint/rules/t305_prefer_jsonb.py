@@ -41,4 +41,5 @@ RULE = Rule(
     help="Use jsonb; keep json only to preserve key order, duplicate keys or whitespace exactly as sent.",
     check=check,
     kinds=COLUMN_KINDS,
+    needles=frozenset({"json"}),
 )
