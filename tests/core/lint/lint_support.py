@@ -1,8 +1,17 @@
-"""Helpers for rule tests: lint a snippet and get (code, line, column) triples or whole findings."""
+"""Helpers for rule tests: lint a snippet and get (code, line, column) triples or whole findings.
+
+Every snippet is linted twice: as the engine does (each rule's needles and
+screen skip what cannot concern it) and with every rule run on every
+statement of its kinds. The two must agree, so each rule test also checks
+that the rule's needles and screen lose nothing.
+"""
 
 from __future__ import annotations
 
-from service.core.lint import Finding, LintConfig, lint_file
+from dataclasses import replace
+from functools import cache
+
+from service.core.lint import Finding, LintConfig, Rule, all_rules, lint_file
 
 HEADER = "-- Migration: 20261124_001_test.sql\n"
 
@@ -17,9 +26,18 @@ def lint(
     only: str | None = None,
 ) -> list[Finding]:
     """Findings of `sql` as a migration file; `only` keeps one rule's findings (by code)."""
-    result = lint_file(file, sql, config=LintConfig(pg_version=pg_version), new_tables=new_tables,
-                       runner_sets_timeouts=runner_sets_timeouts)
+    config = LintConfig(pg_version=pg_version)
+    result = lint_file(file, sql, config=config, new_tables=new_tables, runner_sets_timeouts=runner_sets_timeouts)
+    unscreened = lint_file(file, sql, config=config, new_tables=new_tables,
+                           runner_sets_timeouts=runner_sets_timeouts, rules=unscreened_rules())
+    assert result == unscreened, "a rule's needles or screen hide what it finds unscreened"
     return [f for f in result.findings if only is None or f.code == only]
+
+
+@cache
+def unscreened_rules() -> tuple[Rule, ...]:
+    """Every rule without its needles and screen."""
+    return tuple(replace(rule, needles=None, screen=None) for rule in all_rules())
 
 
 def hits(sql: str, code: str, **options: object) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ import pytest
 
 from service.core.lint import Hit, LintConfig, Rule, Severity, lint_file
 from service.core.lint.context import LintContext
+from service.core.lint.model import Screen
 from service.core.sql import Statement
 from service.errors import BadMigrationFile
 
@@ -69,7 +70,8 @@ def test_unparsable_sql_is_a_bad_file_with_its_line() -> None:
     assert raised.value.message.startswith('any_name.sql:2: SQL does not parse: syntax error at or near "tabel"')
 
 
-def _recording_rule(code: str, kinds: frozenset[str] | None, seen: list[str]) -> Rule:
+def _recording_rule(code: str, kinds: frozenset[str] | None, seen: list[str], *,
+                    needles: frozenset[str] | None = None, screen: Screen | None = None) -> Rule:
     def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         seen.append(statement.text)
         return iter(())
@@ -79,7 +81,7 @@ def _recording_rule(code: str, kinds: frozenset[str] | None, seen: list[str]) ->
         return iter(())
 
     return Rule(code=code, name=code.lower(), severity=Severity.ERROR, message="", help="", check=check,
-                finish=finish, kinds=kinds)
+                finish=finish, kinds=kinds, needles=needles, screen=screen)
 
 
 MIXED = ("create table public.t (a int);\nalter table public.t add column b int;\n"
@@ -110,3 +112,40 @@ def test_the_rules_planned_for_a_configuration_are_not_reused_for_other_rules() 
         lint_file("20261124_001_x.sql", "select 1;\ncreate index i on t (a);", config=config, rules=rules)
     assert seen == ["select 1", "finish", "select 1", "finish"]
     assert _codes(INDEX, config=config) == [("L101", "error", 1)]
+
+
+NEEDLED = ("create table public.t (a int references public.u);\nCREATE TABLE public.v (b INT UNIQUE);\n"
+           "create table public.w (c int);\n")
+
+
+@pytest.mark.parametrize(("needles", "expected"), [
+    (frozenset({"references"}), ["create table public.t (a int references public.u)", "finish"]),
+    (frozenset({"references", "unique"}), ["create table public.t (a int references public.u)",
+                                           "CREATE TABLE public.v (b INT UNIQUE)", "finish"]),  # any case
+    (frozenset({"check"}), ["finish"]),
+])
+def test_a_rule_with_needles_sees_only_the_statements_that_spell_one(needles: frozenset[str],
+                                                                     expected: list[str]) -> None:
+    seen: list[str] = []
+    lint_file("20261124_001_x.sql", NEEDLED, rules=[_recording_rule("Z901", None, seen, needles=needles)])
+    assert seen == expected
+
+
+@pytest.mark.parametrize("statement", [
+    "create table public.t (a text default U&'\\0063heck')",  # a Unicode escape may spell the needle
+    "create table public.t (a text default E'\\x63heck')",  # so may a backslash escape
+])
+def test_a_statement_with_escapes_is_seen_whatever_its_needles(statement: str) -> None:
+    seen: list[str] = []
+    lint_file("20261124_001_x.sql", f"{statement};\n",
+              rules=[_recording_rule("Z901", None, seen, needles=frozenset({"check"}))])
+    assert seen == [statement, "finish"]
+
+
+def test_a_screened_out_file_runs_neither_check_nor_finish_of_the_rule() -> None:
+    seen: list[str] = []
+    rules = [_recording_rule("Z901", frozenset({"SelectStmt"}), seen, screen=lambda source: "keep" in source)]
+    lint_file("20261124_001_x.sql", "select 1;\n", rules=rules)
+    assert seen == []
+    lint_file("20261124_001_x.sql", "select 1; -- keep\n", rules=rules)
+    assert seen == ["select 1", "finish"]
