@@ -7,6 +7,7 @@ psycopg's connection-string parser if DATABASE_URL is set: settings check it).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,26 +29,29 @@ def lint_paths(settings: Settings, paths: list[Path]) -> list[Finding]:
     destructive by design. Name a rollback file to lint it.
     """
     if paths:
-        files: list[Path] = []
+        files: list[str] = []
         for path in paths:
             if path.is_dir():
-                files.extend(p for p in sorted(path.rglob("*.sql")) if not _is_rollback_file(p))
+                files.extend(p for p in _sql_files(str(path)) if not _is_rollback_file(p))
             elif path.is_file():
-                files.append(path)
+                files.append(str(path))
             else:
                 raise ConfigurationError("lint", f"{path} does not exist; pass .sql files or folders")
     else:
         load_migrations(settings)  # the folder must be sound before its files are linted
-        files = [p for p in sorted(settings.migrations_dir.glob("*.sql")) if not _is_rollback_file(p)]
+        files = [str(p) for p in sorted(settings.migrations_dir.glob("*.sql")) if not _is_rollback_file(p.name)]
     sources = []
-    cwd = Path.cwd().resolve()
+    inside = os.path.join(os.getcwd(), "")
     for path in files:
-        name = _display_path(path, cwd)
+        name = _display_path(path, inside)
+        with open(path, "rb") as file:
+            data = file.read()
         try:
-            source = path.read_bytes().decode("utf-8")
+            source = data.decode("utf-8")
         except UnicodeDecodeError:
             raise BadMigrationFile(name, "is not UTF-8", fix="save the file as UTF-8") from None
-        sources.append(SourceFile(name, source, runner_sets_timeouts=is_migration_file_name(path.name)))
+        runner_sets_timeouts = is_migration_file_name(os.path.basename(path))
+        sources.append(SourceFile(name, source, runner_sets_timeouts=runner_sets_timeouts))
     return [finding for result in lint_files(sources, config=settings.lint) for finding in result.findings]
 
 
@@ -63,14 +67,22 @@ def lint_pending(settings: Settings, pending: Sequence[Migration]) -> list[Findi
     return findings
 
 
-def _is_rollback_file(path: Path) -> bool:
-    return is_migration_file_name(path.name) and "_rollback_" in path.name
+def _sql_files(folder: str) -> list[str]:
+    """The `.sql` files under `folder` at any depth, in path order: `sorted(Path(folder).rglob("*.sql"))`
+    without pathlib's cost per file (a third of reading a thousand small files)."""
+    found = []
+    for root, _, names in os.walk(folder):
+        found.extend(os.path.join(root, name) for name in names if name.endswith(".sql"))
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
-def _display_path(path: Path, cwd: Path) -> str:
-    """The path as the user would type it from here (relative when inside the working directory)."""
-    absolute = path if path.is_absolute() else cwd / path
-    try:
-        return str(absolute.relative_to(cwd))
-    except ValueError:
-        return str(path)
+def _is_rollback_file(path: str) -> bool:
+    name = os.path.basename(path)
+    return is_migration_file_name(name) and "_rollback_" in name
+
+
+def _display_path(path: str, inside: str) -> str:
+    """The path as the user would type it from here: relative when inside the working directory `inside`
+    (which ends with a separator)."""
+    absolute = os.path.join(inside, path)  # `path` itself when absolute
+    return absolute[len(inside):] if absolute.startswith(inside) else path
