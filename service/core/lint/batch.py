@@ -4,22 +4,31 @@ Each file is linted on its own, as `lint_file` does without `new_tables`
 (`omnia-migrate lint PATH...`); `up`'s gate, where tables created by one
 pending file are new for the next, stays sequential. From `PARALLEL_FROM`
 files on, the files are split into one contiguous share per core, of about
-the same amount of SQL each; this process lints the first share while worker
-processes lint the others (the start method is the platform's: fork on
-Linux). The results, and a bad file's BadMigrationFile, are those of linting
-the files one by one in order.
+the same amount of SQL each; this process lints the first share while other
+processes lint the others. On Linux they are children forked for it: they
+start with everything this process has loaded and read, and only their
+findings come back (pickled, through a pipe). A child that fails has its
+share linted here instead, where any error surfaces as such. Elsewhere, or
+while other threads run (which fork does not copy), a pool of worker
+processes does it. The results, and a bad file's BadMigrationFile, are those
+of linting the files one by one in order.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import sys
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from service.core.lint.config import LintConfig
 from service.core.lint.engine import DEFAULT_CONFIG, FileLint, lint_file
 from service.errors import BadMigrationFile
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 PARALLEL_FROM = 200  # files; fewer are linted in this process: starting workers would cost more than it saves
 
@@ -45,9 +54,12 @@ def lint_files(files: Sequence[SourceFile], *, config: LintConfig = DEFAULT_CONF
     shares = _shares(files, workers) if workers > 1 else [files]
     if len(shares) == 1:
         return [_lint(each, config) for each in files]
-    with _pool(len(shares) - 1) as pool:
-        others = [pool.submit(_lint_share, share, config) for share in shares[1:]]
-        outcomes = [_lint_share(shares[0], config), *(other.result() for other in others)]
+    if _can_fork():
+        outcomes = _lint_forked(shares, config)
+    else:
+        with _pool(len(shares) - 1) as pool:
+            others = [pool.submit(_lint_share, share, config) for share in shares[1:]]
+            outcomes = [_lint_share(shares[0], config), *(other.result() for other in others)]
     results: list[FileLint] = []
     for share, (linted, failed) in zip(shares, outcomes, strict=True):
         results.extend(linted)
@@ -75,7 +87,10 @@ def _lint(file: SourceFile, config: LintConfig) -> FileLint:
     return lint_file(file.name, file.source, config=config, runner_sets_timeouts=file.runner_sets_timeouts)
 
 
-def _lint_share(files: Sequence[SourceFile], config: LintConfig) -> tuple[list[FileLint], int | None]:
+_Outcome = tuple[list[FileLint], int | None]
+
+
+def _lint_share(files: Sequence[SourceFile], config: LintConfig) -> _Outcome:
     """(results up to the first bad file, that file's index in `files` or None): in a worker process, where
     the error itself would have to cross back pickled."""
     results = []
@@ -85,6 +100,51 @@ def _lint_share(files: Sequence[SourceFile], config: LintConfig) -> tuple[list[F
         except BadMigrationFile:
             return results, index
     return results, None
+
+
+def _lint_forked(shares: Sequence[Sequence[SourceFile]], config: LintConfig) -> list[_Outcome]:
+    """The first share linted here, each other one in a forked child (or here, if its child fails)."""
+    children = [_fork(share, config) for share in shares[1:]]
+    outcomes = [_lint_share(shares[0], config)]
+    for (pid, reader), share in zip(children, shares[1:], strict=True):
+        outcome = _collect(pid, reader)
+        outcomes.append(outcome if outcome is not None else _lint_share(share, config))
+    return outcomes
+
+
+def _fork(share: Sequence[SourceFile], config: LintConfig) -> tuple[int, int]:
+    """(pid, read end of its pipe) of a child that lints `share` and writes its pickled outcome."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: it leaves by os._exit, so no exit handler or buffer of the parent runs twice
+        status = 1
+        try:
+            os.close(reader)
+            data = pickle.dumps(_lint_share(share, config), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    return pid, reader
+
+
+def _collect(pid: int, reader: int) -> _Outcome | None:
+    """The outcome a child wrote, or None when it failed."""
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    outcome: _Outcome = pickle.loads(data)  # noqa: S301  (our own child's bytes)
+    return outcome
+
+
+def _can_fork() -> bool:
+    """Linux, and no thread but this one (a forked child would hold copies of their locks, but no threads)."""
+    threading = sys.modules.get("threading")
+    return sys.platform.startswith("linux") and (threading is None or threading.active_count() == 1)
 
 
 def _pool(workers: int) -> Executor:

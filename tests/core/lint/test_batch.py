@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import pytest
@@ -56,6 +58,7 @@ class _InlinePool:
 
 def test_workers_start_only_from_parallel_from_files_one_per_other_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "_pool", _InlinePool)
+    monkeypatch.setattr(batch, "_can_fork", lambda: False)
     monkeypatch.setattr(batch, "_cores", lambda: 2)
     _InlinePool.sizes = []
     assert lint_files([]) == []
@@ -72,3 +75,44 @@ def test_shares_are_contiguous_and_hold_about_the_same_amount_of_sql() -> None:
     assert [len(share) for share in shares] == [1, 8]
     assert [file for share in shares for file in share] == files
     assert batch._shares(files[:1], 2) == [files[:1]]
+
+
+MANY = [SourceFile(f"{number}_{file.name}", file.source, file.runner_sets_timeouts)
+        for number in range(batch.PARALLEL_FROM) for file in FILES]
+
+
+def _one_by_one(files: list[SourceFile]) -> list[Any]:
+    return [lint_file(f.name, f.source, runner_sets_timeouts=f.runner_sets_timeouts) for f in files]
+
+
+def test_on_linux_a_forked_child_lints_the_second_share(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert batch._can_fork()
+    linted_by = tmp_path / "pids"
+    lint_one = batch._lint
+
+    def recording(file: SourceFile, config: Any) -> Any:
+        with linted_by.open("a") as record:
+            record.write(f"{file.name} {os.getpid()}\n")
+        return lint_one(file, config)
+
+    monkeypatch.setattr(batch, "_lint", recording)
+    assert lint_files(MANY, workers=2) == _one_by_one(MANY)
+    pids = dict(line.split() for line in linted_by.read_text().splitlines())
+    first, second = batch._shares(MANY, 2)
+    assert len(pids) == len(MANY)
+    assert {pids[file.name] for file in first} == {str(os.getpid())}
+    (child,) = {pids[file.name] for file in second}
+    assert child != str(os.getpid())
+
+
+def test_the_share_of_a_child_that_fails_is_linted_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    lint_share = batch._lint_share
+
+    def failing_in_children(files: Any, config: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("a bug in a child")
+        return lint_share(files, config)
+
+    monkeypatch.setattr(batch, "_lint_share", failing_in_children)
+    assert lint_files(MANY, workers=2) == _one_by_one(MANY)
