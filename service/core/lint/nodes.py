@@ -16,7 +16,7 @@ from each node class's slot types which case applies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pglast import ast, enums
@@ -103,6 +103,54 @@ def statement_node(statement: Statement, kind: type[NodeType]) -> NodeType:
     if not isinstance(node, kind):
         raise TypeError(f"expected {kind.__name__}, got {type(node).__name__}")
     return node
+
+
+def replaced(root: ast.Node, kind: type[NodeType], change: Callable[[NodeType], ast.Node | None]) -> ast.Node:
+    """`root` with each `kind` node in it (itself included) for which `change` returns a node replaced by that
+    node, in place; the new root. What a pglast `Visitor` with a `visit_<kind>` returning the replacement does
+    (without its generic walk's cost): a replaced node's own children are not visited."""
+    if type(root) is kind:
+        new = change(root)
+        if new is not None:
+            return new
+    _replace_below(root, kind, change)
+    return root
+
+
+def _replace_below(node: ast.Node, kind: type[NodeType], change: Callable[[NodeType], ast.Node | None]) -> None:
+    for member in node:
+        value = getattr(node, member)
+        if isinstance(value, ast.Node):
+            new = change(value) if type(value) is kind else None
+            if new is None:
+                _replace_below(value, kind, change)
+            else:
+                setattr(node, member, new)
+        elif isinstance(value, tuple):
+            items = _replace_items(value, kind, change)
+            if items is not None:
+                setattr(node, member, items)
+
+
+def _replace_items(items: tuple[Any, ...], kind: type[NodeType],
+                   change: Callable[[NodeType], ast.Node | None]) -> tuple[Any, ...] | None:
+    """The tuple with its replaced members, or None when none is replaced."""
+    changed: list[Any] | None = None
+    for index, item in enumerate(items):
+        new: Any = None
+        if isinstance(item, ast.Node):
+            if type(item) is kind:
+                new = change(item)
+            if new is None:
+                _replace_below(item, kind, change)
+        elif isinstance(item, tuple):
+            new = _replace_items(item, kind, change)
+        if new is None:
+            continue
+        if changed is None:
+            changed = list(items)
+        changed[index] = new
+    return tuple(changed) if changed is not None else None
 
 
 def deparse(node: ast.Node) -> str:

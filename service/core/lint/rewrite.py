@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from pglast import ast, enums, visitors
+from pglast import ast, enums
 from pglast.stream import maybe_double_quote_name
 
 from service.core.lint import tree
 from service.core.lint.ddl import ColumnType
-from service.core.lint.nodes import deparse, statement_node
+from service.core.lint.nodes import deparse, replaced, statement_node
 from service.core.sql import Statement
 
 
@@ -75,17 +75,13 @@ def take_constraints(owner: ast.ColumnDef | ast.CreateDomainStmt, contype: enums
     return taken
 
 
-class _PrefixColumns(visitors.Visitor):
-    """Column references `c` -> `NEW.c`, for an expression moved into a row trigger."""
-
-    def visit_ColumnRef(self, ancestors: Any, node: ast.ColumnRef) -> ast.ColumnRef:
-        return ast.ColumnRef(fields=(ast.String(sval="new"), *(node.fields or ())))
+def _prefixed(node: ast.ColumnRef) -> ast.ColumnRef:
+    return ast.ColumnRef(fields=(ast.String(sval="new"), *(node.fields or ())))
 
 
 def in_row_trigger(expression: ast.Node) -> ast.Node:
     """The expression with each column `c` read as `NEW.c` (changed in place)."""
-    changed: ast.Node = _PrefixColumns()(expression)
-    return changed
+    return replaced(expression, ast.ColumnRef, _prefixed)
 
 
 # ---- column types (T301-T305) ----
