@@ -41,8 +41,30 @@ _CONSTANT_KEYS = (("ival", "Integer"), ("fval", "Float"), ("boolval", "Boolean")
 _Slot = tuple[str, str, Any, Any]
 
 
-def _plan(name: str) -> tuple[type[ast.Node], list[_Slot]]:
-    node_class: type[ast.Node] = getattr(ast, name)
+class _Plan:
+    """How to build one node class from its JSON body: its scalar slots (read as they are, or their default),
+    the others (lists, nodes and enums, read by `how`), and those of them that may hold a node or a tuple
+    (`members`, what `_set_ancestors` descends into)."""
+
+    __slots__ = ("node_class", "scalars", "others", "members")
+
+    def __init__(self, name: str) -> None:
+        self.node_class: type[ast.Node] = getattr(ast, name)
+        self.scalars: list[tuple[str, str, Any]] = []
+        self.others: list[tuple[str, str, Any]] = []
+        members: list[str] = []
+        for slot, key, how, default in _slots(self.node_class):
+            if how == "value":
+                self.scalars.append((slot, key, default))
+            else:
+                self.others.append((slot, key, how))  # their default is None
+                if isinstance(how, str):
+                    members.append(slot)
+        self.members = tuple(members)
+
+
+def _slots(node_class: type[ast.Node]) -> list[_Slot]:
+    name = node_class.__name__
     slots: list[_Slot] = []
     for slot, info in node_class.__slots__.items():  # type: ignore[attr-defined]  # pglast's SlotTypeInfo map
         key = slot.removesuffix("_")  # def_ is the C field `def`
@@ -66,29 +88,36 @@ def _plan(name: str) -> tuple[type[ast.Node], list[_Slot]]:
         if (name, slot) in _EMPTY_STRING_SLOTS:
             default = ""
         slots.append((slot, key, how, default))
-    return node_class, slots
+    return slots
 
 
-_PLANS: dict[str, tuple[type[ast.Node], list[_Slot]]] = {}
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(kind: str) -> _Plan:
+    plan = _PLANS.get(kind)
+    if plan is None:
+        plan = _PLANS[kind] = _Plan(kind)
+    return plan
 
 
 def build(kind: str, body: Mapping[str, Any]) -> ast.Node:
     """The pglast node of type `kind` for a JSON node body (`statement.kind`, `statement.node`)."""
     if kind == "A_Const":
         return _constant(body)
-    plan = _PLANS.get(kind)
-    if plan is None:
-        plan = _PLANS[kind] = _plan(kind)
-    node_class, slots = plan
+    plan = _PLANS.get(kind) or _plan(kind)
+    node_class = plan.node_class
     node = node_class.__new__(node_class)
-    for slot, key, how, default in slots:
-        value = body.get(key)
+    get = body.get
+    for slot, key, default in plan.scalars:
+        value = get(key)
+        _set_slot(node, slot, default if value is None else value)
+    for slot, key, how in plan.others:
+        value = get(key)
         if value is None:
-            value = default
+            pass
         elif how == "list":
             value = tuple([_convert(item) for item in value])
-        elif how == "value":
-            pass
         elif isinstance(how, str):
             value = _convert(value) if _is_wrapped(value) else build(how, value)
         else:
@@ -173,10 +202,14 @@ def _set_ancestors(items: tuple[Any, ...], ancestors: Ancestor) -> None:
 
 
 def _set_node_ancestors(node: ast.Node, ancestors: Ancestor) -> None:
-    # `Ancestor(parent, node, member)` is what `parent / (node, member)` returns, one call fewer.
+    # `Ancestor(parent, node, member)` is what `parent / (node, member)` returns, one call fewer. Only the slots
+    # that may hold a node or a tuple are read: pglast's visitor finds nothing in the others.
     _set_slot(node, "ancestors", ancestors)
-    for member in node:
+    plan = _PLANS.get(type(node).__name__) or _plan(type(node).__name__)
+    for member in plan.members:
         value = getattr(node, member)
+        if value is None:
+            continue
         if isinstance(value, ast.Node):
             _set_node_ancestors(value, Ancestor(ancestors, node, member))
         elif isinstance(value, tuple):
