@@ -11,6 +11,7 @@ from pglast import ast, enums
 from pglast.stream import maybe_double_quote_name
 
 from service.core.lint import tree
+from service.core.lint.context import LintContext
 from service.core.lint.ddl import ColumnType
 from service.core.lint.nodes import deparse, replaced, statement_node
 from service.core.sql import Statement
@@ -86,14 +87,32 @@ def in_row_trigger(expression: ast.Node) -> ast.Node:
 
 # ---- column types (T301-T305) ----
 
-def retyped(statement: Statement, columns: Collection[ColumnType], change: Callable[[ast.ColumnDef], None]) -> str:
-    """The statement as SQL, with `change` applied to each of `columns` (as `ddl.column_types` gives them)."""
-    type_locations = {location for _, type_node, _ in columns if (location := tree.location(type_node)) is not None}
+Retype = Callable[[ast.ColumnDef], None]  # a change to a column's definition
+_RETYPED_KEY = "retyped"  # rule_state: (statement, its changes by type location, the SQL) of the last rewrite
+
+
+def retyped(statement: Statement, columns: Collection[ColumnType], change: Retype | Mapping[str, Retype], *,
+            context: LintContext) -> str:
+    """The statement as SQL, with `change` applied to each of `columns` (as `ddl.column_types` gives them), or
+    `change[type]` for a column of built-in type `type`. Rules that change the same columns the same way get
+    the same SQL (T301 and T302 on serial columns): the last rewrite is kept in the context."""
+    changes: dict[int, Retype] = {}
+    for _, type_node, type_name in columns:
+        location = tree.location(type_node)
+        if location is not None:
+            changes[location] = change if callable(change) else change[type_name]
+    key = frozenset(changes.items())
+    last = context.rule_state.get(_RETYPED_KEY)
+    if last is not None and last[0] is statement and last[1] == key:
+        found: str = last[2]
+        return found
     root = statement_node(statement, ast.Node)
     for column in _column_definitions(root):
-        if column.typeName is not None and column.typeName.location in type_locations:
-            change(column)
-    return deparse(root)
+        if column.typeName is not None and column.typeName.location in changes:
+            changes[column.typeName.location](column)
+    text = deparse(root)
+    context.rule_state[_RETYPED_KEY] = (statement, key, text)
+    return text
 
 
 def _column_definitions(root: ast.Node) -> list[ast.ColumnDef]:

@@ -10,7 +10,7 @@ from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.ddl import COLUMN_KINDS, SERIALS, columns_of_type
 from service.core.lint.model import Hit, Rule, Severity
-from service.core.lint.rewrite import retyped, set_type, to_bigint_identity
+from service.core.lint.rewrite import Retype, retyped, set_type, to_bigint_identity
 from service.core.sql import Statement
 
 SMALL_INTEGERS = frozenset({"int2", "int4"})
@@ -18,12 +18,12 @@ SMALL_SERIALS = SERIALS - {"serial8", "bigserial"}
 FLAGGED = SMALL_INTEGERS | SMALL_SERIALS
 
 
-def _widen(column: ast.ColumnDef) -> None:
-    names = column.typeName.names if column.typeName else None
-    if names and str(names[-1].sval).lower() in SERIALS:
-        to_bigint_identity(column)
-    else:
-        set_type(column, "pg_catalog", "int8")
+def _to_bigint(column: ast.ColumnDef) -> None:
+    set_type(column, "pg_catalog", "int8")
+
+
+# serial -> bigint identity, integer -> bigint (the same change as T302's for serial columns: they share the SQL)
+_WIDEN: dict[str, Retype] = {name: to_bigint_identity if name in SERIALS else _to_bigint for name in FLAGGED}
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
@@ -31,7 +31,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     found = columns_of_type(statement, context, FLAGGED)
     if not found:
         return
-    rewrite = retyped(statement, found, _widen)
+    rewrite = retyped(statement, found, _WIDEN, context=context)
     for column, type_node, name in found:
         shown = {"int2": "smallint", "int4": "integer"}.get(name, name)
         yield Hit(

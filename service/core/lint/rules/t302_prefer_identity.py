@@ -17,7 +17,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     found = columns_of_type(statement, context, SERIALS)
     if not found:
         return
-    rewrite = retyped(statement, found, to_bigint_identity)
+    rewrite = retyped(statement, found, to_bigint_identity, context=context)
     for column, type_node, name in found:
         yield Hit(
             location=tree.location(type_node),

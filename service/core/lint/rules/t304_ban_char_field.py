@@ -23,7 +23,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     found = columns_of_type(statement, context, {"bpchar"})
     if not found:
         return
-    rewrite = retyped(statement, found, _to_text)
+    rewrite = retyped(statement, found, _to_text, context=context)
     for column, type_node, name in found:
         length = tree.type_modifiers(type_node)
         shown = f"char({length[0]})" if length else "char"

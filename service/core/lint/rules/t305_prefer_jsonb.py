@@ -23,7 +23,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     found = columns_of_type(statement, context, {"json"})
     if not found:
         return
-    rewrite = retyped(statement, found, _to_jsonb)
+    rewrite = retyped(statement, found, _to_jsonb, context=context)
     for column, type_node, _ in found:
         yield Hit(
             location=tree.location(type_node),
