@@ -46,7 +46,7 @@ class _Plan:
     the others (lists, nodes and enums, read by `how`), and those of them that may hold a node or a tuple
     (`members`, what `_set_ancestors` descends into)."""
 
-    __slots__ = ("node_class", "scalars", "others", "members")
+    __slots__ = ("members", "node_class", "others", "scalars")
 
     def __init__(self, name: str) -> None:
         self.node_class: type[ast.Node] = getattr(ast, name)

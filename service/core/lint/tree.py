@@ -26,10 +26,20 @@ def walk(node: Any) -> Iterator[tuple[str, Node]]:
 
 
 def find(node: Any, node_type: str) -> Iterator[Node]:
-    """Every node of `node_type` below `node`."""
-    for kind, body in walk(node):
-        if kind == node_type:
-            yield body
+    """Every node of `node_type` below `node` (`walk`'s order; its loop, without a generator per node)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for key, value in current.items():
+                if isinstance(value, dict):
+                    if key == node_type:
+                        yield value
+                    stack.append(value)
+                elif isinstance(value, list):
+                    stack.append(value)
+        elif isinstance(current, list):
+            stack.extend(reversed(current))
 
 
 def names(items: Any) -> list[str]:

@@ -48,14 +48,15 @@ def unwrapped_calls(expression: tree.Node | None) -> list[tuple[str, tree.Node]]
             stack.extend(current)
         elif isinstance(current, dict):
             for key, value in current.items():
-                if key == "FuncCall":
-                    function = _per_row_function(value)
-                    if function:
-                        found.append((function, value))
-                if key == "SubLink":
-                    if not _runs_once(value):  # nothing inside a run-once subquery runs per row
-                        stack.append(value)
-                elif isinstance(value, (dict, list)):
+                if isinstance(value, dict):
+                    if key == "FuncCall":
+                        function = _per_row_function(value)
+                        if function:
+                            found.append((function, value))
+                    elif key == "SubLink" and _runs_once(value):
+                        continue  # nothing inside a run-once subquery runs per row
+                    stack.append(value)
+                elif isinstance(value, list):
                     stack.append(value)
     return sorted(found, key=lambda item: tree.location(item[1]) or 0)
 
