@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pglast import ast, enums
 
 from service.core.lint import tree
+from service.core.lint.context import LintContext
 from service.core.lint.nodes import deparse
 from service.core.sql import Statement
 
@@ -120,6 +121,19 @@ def created_signature(node: tree.Node) -> tuple[str, ArgumentTypes]:
         if parameter.get("mode", "FUNC_PARAM_DEFAULT") in INPUT_MODES:
             arguments.append(_type_key(parameter.get("argType", {})))
     return tree.dotted_name(tree.names(node.get("funcname"))), tuple(arguments)
+
+
+_SIGNATURE_KEY = "created signature"  # rule_state: (statement, its signature) of the last statement asked about
+
+
+def statement_signature(statement: Statement, context: LintContext) -> tuple[str, ArgumentTypes]:
+    """`created_signature` of a CREATE FUNCTION / PROCEDURE statement. Several rules ask in turn about the same
+    statement (S507, S508): the last answer is kept."""
+    last = context.rule_state.get(_SIGNATURE_KEY)
+    if last is None or last[0] is not statement:
+        last = context.rule_state[_SIGNATURE_KEY] = (statement, created_signature(statement.node))
+    found: tuple[str, ArgumentTypes] = last[1]
+    return found
 
 
 def names_function(reference: tree.Node, name: str, arguments: ArgumentTypes) -> bool:

@@ -15,7 +15,7 @@ from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
-from service.core.lint.supabase import CreatedFunction, created_signature
+from service.core.lint.supabase import CreatedFunction, statement_signature
 from service.core.sql import Statement
 
 
@@ -56,7 +56,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     state: _State = context.state("S507", _State)
     node = statement.node
     if statement.kind == "CreateFunctionStmt":
-        name, arguments = created_signature(node)
+        name, arguments = statement_signature(statement, context)
         state.functions = [f for f in state.functions if not f.has_signature(name, arguments)]
         state.functions.append(_Function(statement, name, arguments, bool(sets_search_path(node.get("options")))))
     else:

@@ -21,8 +21,8 @@ from service.core.lint.nodes import deparse, statement_node
 from service.core.lint.supabase import (
     API_ROLES,
     CreatedFunction,
-    created_signature,
     is_exposed,
+    statement_signature,
 )
 from service.core.sql import Statement
 
@@ -71,7 +71,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     functions: list[_Function] = context.rule_state.setdefault("S508", [])
     node = statement.node
     if statement.kind == "CreateFunctionStmt":
-        name, arguments = created_signature(node)
+        name, arguments = statement_signature(statement, context)
         if not is_exposed(name) or _returns_trigger(node):
             return iter(())
         definer = bool(_security_definer(node.get("options")))
