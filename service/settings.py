@@ -7,7 +7,6 @@ whose `repr` and `str` never show the value.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -125,6 +124,8 @@ def _read_config(config_file: Path | None, base: Path) -> tuple[dict[str, Any], 
     path = config_file if config_file is not None else base / DEFAULT_CONFIG_FILE
     if config_file is None and not path.exists():
         return {}, None
+    import tomllib  # here: most runs have no config file, and the parser costs 3 ms to load
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

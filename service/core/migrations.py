@@ -8,7 +8,6 @@ line, raised before anything runs.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -95,6 +94,8 @@ class Migration:
 
 def checksum(data: bytes) -> str:
     """SHA-256 hex of the bytes with CRLF and CR line endings normalised to LF."""
+    import hashlib  # here: `lint` and `--help` need no checksum, and hashlib loads OpenSSL (3 ms)
+
     return hashlib.sha256(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")).hexdigest()
 
 
