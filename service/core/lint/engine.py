@@ -124,14 +124,14 @@ class _Plan:
     def for_statement(self, statement: Statement) -> list[tuple[Rule, Severity]]:
         """The rules whose check runs on `statement`, in code order."""
         key: str | tuple[str, ...] = statement.kind
-        if key == "AlterTableStmt":
-            key = (key, *(item.get("AlterTableCmd", {}).get("subtype", "") for item in statement.node.get("cmds", ())))
+        if key == "AlterTableStmt":  # every command of an ALTER TABLE is an AlterTableCmd with a subtype
+            key = (key, *[item["AlterTableCmd"]["subtype"] for item in statement.node.get("cmds", ())])
         found = self._by_kind.get(key)
         if found is None:
             keys = {key} if isinstance(key, str) else set(key)
             found = self._by_kind[key] = _KindPlan([(rule, severity) for rule, severity in self.active
                                                     if rule.kinds is None or not rule.kinds.isdisjoint(keys)])
-        return found.for_text(statement.text)
+        return found.for_text(statement.text) if found.needles else found.rules
 
 
 class _KindPlan:
@@ -143,8 +143,7 @@ class _KindPlan:
         self._by_needles: dict[tuple[bool, ...], list[tuple[Rule, Severity]]] = {}
 
     def for_text(self, text: str) -> list[tuple[Rule, Severity]]:
-        if not self.needles:
-            return self.rules
+        """The rules with no needles, and those whose needles `text` spells."""
         text = text.lower()
         if "\\" in text or "u&" in text:  # escapes (E'\x41', U&"\0041") spell words without their letters
             return self.rules
