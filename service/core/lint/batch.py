@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,7 +106,13 @@ def _lint_share(files: Sequence[SourceFile], config: LintConfig) -> _Outcome:
 def _lint_forked(shares: Sequence[Sequence[SourceFile]], config: LintConfig) -> list[_Outcome]:
     """The first share linted here, each other one in a forked child (or here, if its child fails)."""
     children = [_fork(share, config) for share in shares[1:]]
-    outcomes = [_lint_share(shares[0], config)]
+    try:
+        outcomes = [_lint_share(shares[0], config)]
+    except BaseException:  # an interrupt or a bug here: the children's work is not wanted any more
+        for pid, reader in children:
+            os.kill(pid, signal.SIGKILL)
+            _collect(pid, reader)
+        raise
     for (pid, reader), share in zip(children, shares[1:], strict=True):
         outcome = _collect(pid, reader)
         outcomes.append(outcome if outcome is not None else _lint_share(share, config))

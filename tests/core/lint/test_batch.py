@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -85,8 +87,21 @@ def _one_by_one(files: list[SourceFile]) -> list[Any]:
     return [lint_file(f.name, f.source, runner_sets_timeouts=f.runner_sets_timeouts) for f in files]
 
 
+def test_fork_is_used_on_linux_only_while_no_other_thread_runs() -> None:
+    assert sys.platform.startswith("linux")  # where the suite runs (CI and the container)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not batch._can_fork()
+    finally:
+        release.set()
+        other.join()
+    assert batch._can_fork() == (threading.active_count() == 1)
+
+
 def test_on_linux_a_forked_child_lints_the_second_share(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert batch._can_fork()
+    monkeypatch.setattr(batch, "_can_fork", lambda: True)  # whatever threads other tests left running
     linted_by = tmp_path / "pids"
     lint_one = batch._lint
 
@@ -106,6 +121,7 @@ def test_on_linux_a_forked_child_lints_the_second_share(monkeypatch: pytest.Monk
 
 
 def test_the_share_of_a_child_that_fails_is_linted_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_can_fork", lambda: True)
     parent = os.getpid()
     lint_share = batch._lint_share
 
@@ -116,3 +132,29 @@ def test_the_share_of_a_child_that_fails_is_linted_here(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(batch, "_lint_share", failing_in_children)
     assert lint_files(MANY, workers=2) == _one_by_one(MANY)
+
+
+def test_an_error_in_this_process_kills_and_reaps_the_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_can_fork", lambda: True)
+    parent = os.getpid()
+    forked: list[int] = []
+    fork = batch._fork
+    lint_share = batch._lint_share
+
+    def recording_fork(share: Any, config: Any) -> tuple[int, int]:
+        pid, reader = fork(share, config)
+        forked.append(pid)
+        return pid, reader
+
+    def failing_here(files: Any, config: Any) -> Any:
+        if os.getpid() == parent:
+            raise RuntimeError("a bug in this process")
+        return lint_share(files, config)
+
+    monkeypatch.setattr(batch, "_fork", recording_fork)
+    monkeypatch.setattr(batch, "_lint_share", failing_here)
+    with pytest.raises(RuntimeError, match="a bug in this process"):
+        lint_files(MANY, workers=2)
+    (child,) = forked
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # reaped already
