@@ -1,5 +1,10 @@
 """Linting a file: run each active rule on the statements of its kinds, then apply the file's suppressions.
 
+A rule with needles runs only on the statements whose text spells one of
+them, and a rule with a screen only on the files it lets through (see
+`Rule`); a statement with an escape (`\\`, `U&`) is shown to every rule of
+its kind, since an escape can spell a word without its letters.
+
 Suppressions: `-- Lint-ignore: RULE -- reason` in the header silences RULE
 for the whole file; `-- lint-ignore: RULE -- reason` on the lines right
 before a statement silences it for that statement. RULE is a code or a name.
