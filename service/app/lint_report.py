@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import fields
 
+import orjson
+
 from service.core.lint import Finding, Severity
 
 FINDING_KEYS = tuple(field.name for field in fields(Finding))  # asdict() would deep-copy each value
@@ -23,7 +25,14 @@ def has_errors(findings: Sequence[Finding]) -> bool:
 
 
 def as_json(findings: Sequence[Finding]) -> str:
-    """`{"findings": [...]}` (DESIGN.md section 7)."""
+    """`{"findings": [...]}` (DESIGN.md section 7), in ASCII (other characters escaped), whatever the terminal.
+
+    orjson writes a Finding's fields in order and its severity by value (a third of json.dumps' time on
+    1,500 findings); it writes other characters as UTF-8, so a document with any is written again by json.
+    """
+    document = orjson.dumps({"findings": findings})
+    if document.isascii():
+        return document.decode("ascii")
     return json.dumps({"findings": [finding_json(f) for f in findings]})
 
 

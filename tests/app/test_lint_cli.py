@@ -36,6 +36,20 @@ def test_lint_json_lists_every_finding_with_the_stable_keys(tmp_path: Path, caps
     }
 
 
+def test_lint_json_is_ascii_with_other_characters_escaped(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "überweisung.sql"
+    file.write_text(UNSAFE_INDEX + "alter table accounts drop column größe;\n")
+    code, out = _lint(tmp_path, capsys, "lint", str(file), "--format", "json")
+    assert code == 1
+    assert out.isascii()
+    assert "\\u00fcberweisung.sql" in out
+    findings = json.loads(out)["findings"]
+    assert {(f["code"], f["file"], f["line"]) for f in findings if f["code"] in ("L101", "B202")} == {
+        ("L101", str(file), 1), ("B202", str(file), 2)}
+    assert "größe" in next(f["message"] for f in findings if f["code"] == "B202")
+
+
 def test_lint_text_and_github_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = tmp_path / "one.sql"
     file.write_text(UNSAFE_INDEX)
