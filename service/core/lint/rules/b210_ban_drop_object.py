@@ -87,19 +87,30 @@ def _dropped(family: str, item: Any) -> tuple[str, str | None, int | None]:
     return tree.dotted_name(parts), None, None
 
 
+def _created_before(statement: Statement, context: LintContext) -> set[tuple[str, str]]:
+    """The (family, name) of each object the file creates before `statement`. Worked out only when a DROP
+    needs it, from the statements since the last DROP that asked (most files drop nothing of these kinds)."""
+    state: tuple[int, set[tuple[str, str]]] = context.rule_state.get(CODE) or (0, set())
+    position, created = state
+    statements = context.statements
+    while position < len(statements) and statements[position] is not statement:
+        each = statements[position]
+        if each.kind in CREATES:
+            made = _created(each)
+            if made is not None:
+                created.add(made)
+        position += 1
+    context.rule_state[CODE] = (position, created)
+    return created
+
+
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Each object of a DROP of the kinds above that this file did not create, nor sits on a new table."""
-    kind = statement.kind
-    if kind in CREATES:
-        made = _created(statement)
-        if made is not None:
-            context.rule_state.setdefault(CODE, set()).add(made)
-        return
     what = DROPPED.get(statement.node.get("removeType", ""))
     if what is None:
         return
     word, family = what
-    created: set[tuple[str, str]] = context.rule_state.get(CODE, set())
+    created = _created_before(statement, context)
     for item in statement.node.get("objects", ()):
         name, table, location = _dropped(family, item)
         if (family, name) in created or (table is not None and context.is_new(table)):
@@ -119,5 +130,5 @@ RULE = Rule(
     help="Deploy code that no longer uses it first, then drop it in a `-- Phase: contract` migration. "
     "Objects created earlier in the same file, and triggers and policies of new tables, are fine.",
     check=check,
-    kinds=CREATES | {"DropStmt"},
+    kinds=frozenset({"DropStmt"}),  # what the file created before a DROP is read from context.statements
 )
