@@ -45,6 +45,17 @@ class _Index:
     node: tree.Node
     names: list[str | None]
     _definition: str | None = None
+    _shape: tuple[object, ...] | None = None
+
+    @property
+    def shape(self) -> tuple[object, ...]:
+        """Method and column names (None for an expression): part of the definition, cheap to compare first,
+        since indexes whose shapes differ have different definitions."""
+        if self._shape is None:
+            params = self.node.get("indexParams", ())
+            self._shape = (self.node.get("accessMethod", "btree"),
+                           *[item.get("IndexElem", {}).get("name") for item in params])
+        return self._shape
 
     @property
     def definition(self) -> str:
@@ -59,7 +70,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     seen: dict[str, list[_Index]] = context.rule_state.setdefault("S514", {})  # table -> its indexes, by definition
     node = statement.node
     if statement.kind == "DropStmt":
-        if node.get("removeType") == "OBJECT_INDEX":
+        if seen and node.get("removeType") == "OBJECT_INDEX":
             dropped = {parts[-1] for item in node.get("objects", ())
                        if (parts := tree.names(item.get("List", {}).get("items")))}
             for indexes in seen.values():
@@ -73,7 +84,8 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         indexes.append(_Index(node, [name]))
         return
     created = _Index(node, [])
-    same = next((index for index in indexes if index.definition == created.definition), None)
+    same = next((index for index in indexes
+                 if index.shape == created.shape and index.definition == created.definition), None)
     if same is None:
         indexes.append(created)
         same = created

@@ -64,6 +64,8 @@ def _definitions(statement: Statement) -> list[Named]:
 
 
 def _duplicates(columns: list[Named], verb: str) -> Iterator[Hit]:
+    if len({column[0] for column in columns}) == len(columns):  # the usual case: every name once
+        return
     seen: dict[str, list[Named]] = {}
     for column in columns:
         seen.setdefault(column[0], []).append(column)
