@@ -70,6 +70,31 @@ def follow_row_security(statement: Statement, state: RowSecurity, *, exposed_onl
             state.created.pop(tree.dotted_name(tree.names(item.get("List", {}).get("items"))), None)
 
 
+_ROW_SECURITY_KEY = "row security"  # rule_state: the _FileRowSecurity of the file
+
+
+@dataclass
+class _FileRowSecurity:
+    tables: RowSecurity = field(default_factory=RowSecurity)  # every table, exposed or not
+    last: Statement | None = None  # the last statement followed
+
+
+def file_row_security(statement: Statement, context: LintContext) -> RowSecurity:
+    """`follow_row_security` of the file's statements up to `statement` (every table, exposed or not), kept in
+    the context: S501 and S502 see the same statements, and the first of them to ask follows each one once."""
+    shared: _FileRowSecurity = context.state(_ROW_SECURITY_KEY, _FileRowSecurity)
+    if shared.last is not statement:
+        follow_row_security(statement, shared.tables, exposed_only=False)
+        shared.last = statement
+    return shared.tables
+
+
+def row_security_so_far(context: LintContext) -> RowSecurity | None:
+    """What `file_row_security` followed, or None when no statement was shown to it."""
+    shared: _FileRowSecurity | None = context.rule_state.get(_ROW_SECURITY_KEY)
+    return shared.tables if shared is not None else None
+
+
 def enable_row_security(relation: tree.Node) -> str:
     """`ALTER TABLE <relation> ENABLE ROW LEVEL SECURITY`, the relation named as the file names it."""
     statement = ast.AlterTableStmt(

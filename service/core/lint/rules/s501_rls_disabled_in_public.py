@@ -15,26 +15,29 @@ from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.supabase import (
     ROW_SECURITY_KINDS,
-    RowSecurity,
     enable_row_security,
-    follow_row_security,
+    file_row_security,
+    is_exposed,
+    row_security_so_far,
 )
 from service.core.sql import Statement
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     """Nothing yet: remember created tables and RLS switches for `finish`."""
-    follow_row_security(statement, context.state("S501", RowSecurity), exposed_only=True)
+    file_row_security(statement, context)
     return iter(())
 
 
 def finish(context: LintContext) -> Iterator[tuple[Statement, Hit]]:
     """Each exposed table the file creates and leaves without row level security."""
-    state: RowSecurity | None = context.rule_state.get("S501")
+    state = row_security_so_far(context)
     if state is None:
         return
+    # the tables of every schema are followed (S502 shares them): a rename keeps the schema, so filtering
+    # here leaves what following the exposed ones only would have, in the same order
     for name, (statement, relation) in state.created.items():
-        if not state.enabled.get(name, False):
+        if is_exposed(name) and not state.enabled.get(name, False):
             yield statement, Hit(
                 location=tree.location(relation),
                 message=f"table {name} is served by the Data API without row level security: anyone with the "

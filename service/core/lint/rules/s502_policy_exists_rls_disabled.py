@@ -15,37 +15,38 @@ from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.supabase import (
     ROW_SECURITY_KINDS,
-    RowSecurity,
     enable_row_security,
-    follow_row_security,
+    file_row_security,
+    row_security_so_far,
 )
 from service.core.sql import Statement
 
 
 @dataclass
 class _State:
-    tables: RowSecurity = field(default_factory=RowSecurity)
     policies: list[tuple[Statement, str, tree.Node]] = field(default_factory=list)  # statement, table, relation
 
 
 def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
-    """Nothing yet: remember created tables, RLS switches and policies for `finish`."""
+    """Nothing yet: remember created tables, RLS switches (with S501, `file_row_security`) and policies for
+    `finish`."""
     state: _State = context.state("S502", _State)
     if statement.kind == "CreatePolicyStmt":
         relation = statement.node.get("table") or {}
         state.policies.append((statement, tree.qualified_name(relation), relation))
     else:
-        follow_row_security(statement, state.tables, exposed_only=False)
+        file_row_security(statement, context)
     return iter(())
 
 
 def finish(context: LintContext) -> Iterator[tuple[Statement, Hit]]:
     """Each policy on a table the file creates and leaves without row level security."""
     state: _State | None = context.rule_state.get("S502")
-    if state is None:
+    tables = row_security_so_far(context)
+    if state is None or tables is None:
         return
     for statement, table, relation in state.policies:
-        if table in state.tables.created and not state.tables.enabled.get(table, False):
+        if table in tables.created and not tables.enabled.get(table, False):
             yield statement, Hit(
                 location=tree.location(relation),
                 message=f"policy {statement.node.get('policy_name')} on {table} has no effect: row level security "

@@ -40,7 +40,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
         relation = node.get("into", {}).get("rel") or {}
         if node.get("objtype") == "OBJECT_TABLE" and relation.get("relpersistence") != "t":
             keyless[tree.qualified_name(relation)] = (statement, relation)
-    else:
+    elif keyless:  # an ALTER TABLE: only a table remembered as keyless can gain its key here
         table = tree.qualified_name(node.get("relation"))
         if table in keyless:
             added = [item.get("AlterTableCmd", {}).get("def", {}) for item in node.get("cmds", ())
