@@ -15,14 +15,21 @@ from service.core.lint import tree
 from service.core.lint.context import LintContext
 from service.core.lint.model import Hit, Rule, Severity
 from service.core.lint.nodes import deparse, statement_node
-from service.core.lint.supabase import CreatedFunction, statement_signature
+from service.core.lint.supabase import (
+    ArgumentTypes,
+    CreatedFunction,
+    statement_signature,
+)
 from service.core.sql import Statement
 
 
 def sets_search_path(options: list[tree.Node] | None) -> bool | None:
     """True for `SET search_path ...`, False for `RESET search_path` / `RESET ALL`, None when not mentioned."""
     value = None
-    for option in tree.options_named(options, "set"):
+    for item in options or ():
+        option = item.get("DefElem")
+        if option is None or option.get("defname") != "set":
+            continue
         setting = option.get("arg", {}).get("VariableSetStmt", {})
         if setting.get("kind") == "VAR_RESET_ALL" or (setting.get("name") == "search_path"
                                                       and setting.get("kind") == "VAR_RESET"):
@@ -39,7 +46,8 @@ class _Function(CreatedFunction):
 
 @dataclass
 class _State:
-    functions: list[_Function] = field(default_factory=list)
+    # (name, input argument types) -> the function: a CREATE OR REPLACE of it moves it to the end
+    functions: dict[tuple[str, ArgumentTypes], _Function] = field(default_factory=dict)
 
 
 def _with_search_path(statement: Statement) -> str:
@@ -56,13 +64,13 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
     state: _State = context.state("S507", _State)
     node = statement.node
     if statement.kind == "CreateFunctionStmt":
-        name, arguments = statement_signature(statement, context)
-        state.functions = [f for f in state.functions if not f.has_signature(name, arguments)]
-        state.functions.append(_Function(statement, name, arguments, bool(sets_search_path(node.get("options")))))
+        signature = statement_signature(statement, context)
+        state.functions.pop(signature, None)
+        state.functions[signature] = _Function(statement, *signature, bool(sets_search_path(node.get("options"))))
     else:
         value = sets_search_path(node.get("actions"))
         if value is not None:
-            for function in state.functions:
+            for function in state.functions.values():
                 if function.is_named_by(node.get("func", {})):
                     function.search_path = value
     return iter(())
@@ -71,7 +79,7 @@ def check(statement: Statement, context: LintContext) -> Iterator[Hit]:
 def finish(context: LintContext) -> Iterator[tuple[Statement, Hit]]:
     """Each function the file creates and leaves without its own search_path."""
     state: _State | None = context.rule_state.get("S507")
-    for function in state.functions if state else ():
+    for function in state.functions.values() if state else ():
         if not function.search_path:
             yield function.statement, Hit(
                 location=None,
