@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -142,7 +142,7 @@ def parse_header(name: str, source: str) -> Header:
     fields: dict[str, object] = {}
     requires: list[str] = []
     ignores: list[LintIgnore] = []
-    for number, raw in enumerate(source.splitlines(), start=1):
+    for number, raw in enumerate(_leading_lines(source), start=1):
         line = raw.strip()
         if not line:
             continue
@@ -171,6 +171,20 @@ def parse_header(name: str, source: str) -> Header:
         requires=tuple(requires),
         lint_ignores=tuple(ignores),
     )
+
+
+_HEADER_PREFIX = 512  # characters split first: most headers end within them
+
+
+def _leading_lines(source: str) -> Iterator[str]:
+    """`source.splitlines()`, the first lines from a prefix: the header's reader stops at its first statement,
+    so a long file is not split whole. Every line of the prefix but its last ends within it, as in the file."""
+    if len(source) <= _HEADER_PREFIX:
+        yield from source.splitlines()
+        return
+    first = source[:_HEADER_PREFIX].splitlines()[:-1]
+    yield from first
+    yield from source.splitlines()[len(first):]
 
 
 def parse_lint_ignore(name: str, line: int, value: str) -> LintIgnore:
