@@ -10,31 +10,24 @@ Node = Mapping[str, Any]
 
 def walk(node: Any) -> Iterator[tuple[str, Node]]:
     """Every `(type, body)` below `node` (depth first), e.g. ("FuncCall", {...})."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            for key, value in current.items():
-                if isinstance(value, dict):
-                    if key[:1].isupper():
-                        yield key, value
-                    stack.append(value)
-                elif isinstance(value, list):
-                    stack.append(value)
-        elif isinstance(current, list):
-            stack.extend(reversed(current))
+    return _typed(node, None)
 
 
 def find(node: Any, node_type: str) -> Iterator[Node]:
-    """Every node of `node_type` below `node` (`walk`'s order; its loop, without a generator per node)."""
+    """Every node of `node_type` below `node`, in `walk`'s order."""
+    return (body for _, body in _typed(node, node_type))
+
+
+def _typed(node: Any, only: str | None) -> Iterator[tuple[str, Node]]:
+    """`walk`, or only the nodes of type `only` (tested in the loop: no generator step per other node)."""
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, dict):
             for key, value in current.items():
                 if isinstance(value, dict):
-                    if key == node_type:
-                        yield value
+                    if key == only if only is not None else key[:1].isupper():
+                        yield key, value
                     stack.append(value)
                 elif isinstance(value, list):
                     stack.append(value)
