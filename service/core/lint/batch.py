@@ -144,7 +144,7 @@ def _collect(pid: int, reader: int) -> _Outcome | None:
     _, status = os.waitpid(pid, 0)
     if status != 0 or not data:
         return None
-    outcome: _Outcome = pickle.loads(data)  # noqa: S301  (our own child's bytes)
+    outcome: _Outcome = pickle.loads(data)  # our own child wrote these bytes
     return outcome
 
 
