@@ -107,10 +107,11 @@ class _Plan:
     """The active rules of one configuration, with their severities, and which of them each statement needs:
     the rules of its kind (computed once per kind, then looked up) whose needles its text spells."""
 
-    def __init__(self, active: list[tuple[Rule, Severity]]) -> None:
+    def __init__(self, active: list[tuple[Rule, Severity]], *, screened: bool = False) -> None:
+        """`screened`: the screens were applied already (a file's plan), so `for_file` returns the plan itself."""
         self.active = active
         self.finishing = [(rule, severity) for rule, severity in active if rule.finish is not no_hits]
-        self._screened = [rule for rule, _ in active if rule.screen is not None]
+        self._screened = [] if screened else [rule for rule, _ in active if rule.screen is not None]
         self._for_files: dict[tuple[bool, ...], _Plan] = {}
         self._by_kind: dict[str | tuple[str, ...], _KindPlan] = {}
 
@@ -122,8 +123,8 @@ class _Plan:
         plan = self._for_files.get(passed)
         if plan is None:
             out = {rule.code for rule, kept in zip(self._screened, passed, strict=True) if not kept}
-            plan = self._for_files[passed] = _Plan([pair for pair in self.active if pair[0].code not in out])
-            plan._screened = []
+            plan = self._for_files[passed] = _Plan([pair for pair in self.active if pair[0].code not in out],
+                                                   screened=True)
         return plan
 
     def for_statement(self, statement: Statement) -> list[tuple[Rule, Severity]]:
