@@ -56,6 +56,7 @@ from benchlib import (
     prime_bytecode,
     remove_tree,
     run_timed,
+    script_beside_python,
     shown,
     table,
     temp_root,
@@ -172,13 +173,9 @@ def dbmate_binary() -> tuple[str | None, str]:
 
 def yoyo_binary() -> tuple[str | None, str]:
     """The `yoyo` script of this environment, pip-installing yoyo-migrations if it is missing."""
-    beside = Path(sys.executable).parent / "yoyo"
-    if not beside.exists():
-        command = [sys.executable, "-m", "pip", "install", "--quiet", "yoyo-migrations"]
-        print(f"  installing yoyo-migrations into this environment: {shown(command)}")
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0 or not beside.exists():
-            return None, f"pip install yoyo-migrations failed: {(done.stderr or done.stdout).strip()[-300:]}"
+    beside, failure = script_beside_python("yoyo-migrations", "yoyo", indent="  ")
+    if failure:
+        return None, failure
     from importlib.metadata import version
 
     return str(beside), f"yoyo-migrations {version('yoyo-migrations')}"

@@ -144,3 +144,16 @@ def omnia_migrate() -> str:
     if not found:
         raise SystemExit("omnia-migrate is not installed: python -m pip install -e .")
     return found
+
+
+def script_beside_python(package: str, script: str, *, indent: str = "") -> tuple[Path, str | None]:
+    """(path of `script` beside this Python, None) once `package` provides it (pip-installed here if missing), or
+    (that path, why the install failed)."""
+    beside = Path(sys.executable).parent / script
+    if not beside.exists():
+        command = [sys.executable, "-m", "pip", "install", "--quiet", package]
+        print(f"{indent}installing {package} into this environment: {shown(command)}")
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not beside.exists():
+            return beside, f"pip install {package} failed: {(done.stderr or done.stdout).strip()[-300:]}"
+    return beside, None

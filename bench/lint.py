@@ -43,6 +43,7 @@ from benchlib import (
     median,
     omnia_migrate,
     prime_bytecode,
+    script_beside_python,
     remove_tree,
     shown,
     table,
@@ -110,13 +111,9 @@ def squawk_codes(rule: str) -> frozenset[str]:
 
 def squawk_binary() -> tuple[str, str]:
     """(path, version line) of squawk, pip-installing `squawk-cli` into this environment if it is missing."""
-    beside = Path(sys.executable).parent / "squawk"
-    if not beside.exists():
-        command = [sys.executable, "-m", "pip", "install", "--quiet", "squawk-cli"]
-        print(f"installing squawk-cli into this environment: {shown(command)}")
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0 or not beside.exists():
-            raise SystemExit(f"pip install squawk-cli failed: {(done.stderr or done.stdout).strip()[-300:]}")
+    beside, failure = script_beside_python("squawk-cli", "squawk")
+    if failure:
+        raise SystemExit(failure)
     version = subprocess.run([str(beside), "--version"], capture_output=True, text=True, check=False)
     return str(beside), version.stdout.strip()
 
